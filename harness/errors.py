@@ -1,0 +1,31 @@
+"""Errors the harness raises: each carries the evidence (what it saw) and a hint."""
+
+from __future__ import annotations
+
+
+class HarnessError(Exception):
+    """Base class: `str(error)` is a complete, actionable message."""
+
+    def __init__(self, message: str, *, evidence: str = "", hint: str = "") -> None:
+        parts = [message]
+        if evidence:
+            parts.append("evidence:\n" + _indent(evidence.rstrip()))
+        if hint:
+            parts.append(f"hint: {hint}")
+        super().__init__("\n".join(parts))
+
+
+class EngineStartError(HarnessError):
+    """LocalStack did not become ready."""
+
+
+class PortInUseError(HarnessError):
+    """The requested loopback port is taken."""
+
+
+class WaitTimeout(HarnessError):
+    """A bounded wait ran out; the message shows what was found instead."""
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

@@ -1,0 +1,1 @@
+"""Lambda without Docker: a LocalStack runtime executor running functions as host processes."""

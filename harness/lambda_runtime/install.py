@@ -1,0 +1,42 @@
+"""Install what the AWS runtimes provide to functions: awslambdaric per CPython version, and boto3.
+
+Run by the project's setup (`python -m harness.lambda_runtime.install`); idempotent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from harness.lambda_runtime.runtimes import available_python_versions, python_sdk_dir, python_support_dir
+
+AWSLAMBDARIC = "awslambdaric==4.2.2"
+# The SDK the python runtimes ship: the same boto3 the harness is locked to (constraints.txt).
+SDK = [f"boto3=={version('boto3')}", f"botocore=={version('botocore')}"]
+
+
+def _pip_target(target: Path, requirements: list[str], python_version: str | None) -> None:
+    if target.is_dir() and (target / ".complete").is_file():
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    argv = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target)]
+    if python_version:
+        argv += ["--only-binary=:all:", "--python-version", python_version, "--implementation", "cp"]
+    subprocess.run(argv + requirements, check=True)
+    (target / ".complete").write_text(" ".join(requirements) + "\n")
+
+
+def main() -> int:
+    _pip_target(python_sdk_dir(), SDK, None)
+    versions = available_python_versions()
+    for version in versions:
+        _pip_target(python_support_dir(version), [AWSLAMBDARIC], version)
+    print(f"lambda runtimes ready in {python_sdk_dir().parent}: python {', '.join(versions)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

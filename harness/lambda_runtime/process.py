@@ -1,0 +1,122 @@
+"""One runtime process on the host: spawn, capture its output per invocation, measure, kill."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+
+_LOG_TAIL_BYTES = 64 * 1024
+
+
+class OutputCapture:
+    """Collects a process's merged stdout/stderr; `take()` returns all it wrote so far.
+
+    Reads are non-blocking and done under one lock, so `take()` can drain the pipe itself:
+    whatever the runtime wrote before it posted a response is in the pipe by then, and is returned.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        os.set_blocking(fd, False)
+        self._lock = threading.Lock()
+        self._pending = bytearray()
+        self._tail = bytearray()
+        self._eof = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="lambda-runtime-output", daemon=True)
+        self._thread.start()
+
+    def _drain_locked(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self._fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._eof.set()
+                return
+            self._pending += chunk
+            self._tail = (self._tail + chunk)[-_LOG_TAIL_BYTES:]
+
+    def _pump(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._fd, selectors.EVENT_READ)
+            while not self._eof.is_set():
+                selector.select(timeout=1.0)
+                with self._lock:
+                    self._drain_locked()
+        os.close(self._fd)
+
+    def take(self) -> str:
+        with self._lock:
+            if not self._eof.is_set():
+                self._drain_locked()
+            text = self._pending.decode(errors="replace")
+            self._pending.clear()
+        return text
+
+    def wait_eof(self, timeout: float) -> None:
+        self._eof.wait(timeout)
+
+    def tail(self) -> str:
+        with self._lock:
+            return self._tail.decode(errors="replace")
+
+
+class RuntimeProcess:
+    """A runtime process in its own session, so that stop() also ends anything it started."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
+        read_fd, write_fd = os.pipe()
+        try:
+            self._popen = subprocess.Popen(
+                argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
+                start_new_session=True, close_fds=True,
+            )
+        except OSError:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self.output = OutputCapture(read_fd)
+        self.exited: Future = Future()
+        threading.Thread(target=self._watch, name="lambda-runtime-exit", daemon=True).start()
+
+    def _watch(self) -> None:
+        code = self._popen.wait()
+        self.output.wait_eof(timeout=1.0)
+        self.exited.set_result(code)
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    def alive(self) -> bool:
+        return not self.exited.done()
+
+    def peak_rss_mb(self) -> int:
+        """VmHWM of the runtime process: the REPORT line's "Max Memory Used"."""
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+        except OSError:
+            pass
+        return 0
+
+    def kill(self, timeout: float = 5.0) -> None:
+        """SIGKILL the whole process group (a Lambda sandbox is frozen and discarded, not asked to stop)."""
+        try:
+            os.killpg(self._popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            self.exited.result(timeout=timeout)
+        except TimeoutError as error:
+            raise RuntimeError(f"runtime process {self.pid} did not exit {timeout}s after SIGKILL") from error
