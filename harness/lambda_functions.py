@@ -1,0 +1,104 @@
+"""Lambda provisioning and inspection with plain boto3 calls (valid on AWS unchanged)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from harness.waiting import wait_until
+
+# For functions whose permissions do not matter (LocalStack does not enforce IAM by default).
+THROWAWAY_ROLE_ARN = "arn:aws:iam::000000000000:role/harness-lambda-role"
+LAMBDA_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def ensure_role(iam: Any, name: str, policy: dict) -> str:
+    """The function's execution role (created once, policy replaced each time); returns its ARN."""
+    try:
+        arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY))["Role"]["Arn"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName=f"{name}-policy", PolicyDocument=json.dumps(policy))
+    return arn
+
+
+def deploy_function(lambda_: Any, *, timeout: float = 60.0, **create_kwargs: Any) -> str:
+    """CreateFunction, or UpdateFunctionCode + UpdateFunctionConfiguration if it exists; waits until usable."""
+    name = create_kwargs["FunctionName"]
+    try:
+        arn = lambda_.create_function(**create_kwargs)["FunctionArn"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceConflictException":
+            raise
+        lambda_.update_function_code(FunctionName=name, ZipFile=create_kwargs["Code"]["ZipFile"])
+        wait_function_ready(lambda_, name, timeout)
+        config = {k: v for k, v in create_kwargs.items() if k not in ("Code", "Publish", "PackageType", "Tags")}
+        arn = lambda_.update_function_configuration(**config)["FunctionArn"]
+    wait_function_ready(lambda_, name, timeout)
+    return arn
+
+
+def wait_function_ready(lambda_: Any, name: str, timeout: float) -> dict:
+    """State Active and LastUpdateStatus Successful (the v2 waiters poll once a second; this polls fast)."""
+    last: dict = {}
+
+    def ready() -> dict | None:
+        nonlocal last
+        last = lambda_.get_function_configuration(FunctionName=name)
+        if last.get("State") == "Failed" or last.get("LastUpdateStatus") == "Failed":
+            raise RuntimeError(f"function {name} failed to deploy: {last.get('StateReason') or last.get('LastUpdateStatusReason')}")
+        return last if last.get("State") == "Active" and last.get("LastUpdateStatus", "Successful") == "Successful" else None
+
+    return wait_until(
+        ready, timeout=timeout, what=f"function {name} to become Active", interval=0.05,
+        evidence=lambda: json.dumps({k: last.get(k) for k in ("State", "StateReason", "LastUpdateStatus")}),
+    )
+
+
+def allow_s3_invoke(lambda_: Any, function_name: str, bucket: str, account_id: str) -> None:
+    """The resource policy S3 needs to invoke the function (AWS checks it when the notification is set)."""
+    try:
+        lambda_.add_permission(
+            FunctionName=function_name, StatementId=f"s3-invoke-{bucket}".replace(".", "-"), Action="lambda:InvokeFunction",
+            Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account_id,
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceConflictException":
+            raise
+
+
+def delete_function(lambda_: Any, logs: Any, name: str) -> None:
+    for call, kwargs in ((lambda_.delete_function, {"FunctionName": name}), (logs.delete_log_group, {"logGroupName": log_group(name)})):
+        try:
+            call(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+
+
+def log_group(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
+
+
+def function_logs(logs: Any, function_name: str) -> str:
+    """Every log line the function wrote to CloudWatch Logs so far, in order ('' if none yet)."""
+    lines: list[str] = []
+    try:
+        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=log_group(function_name)):
+            lines += [event["message"].rstrip("\n") for event in page.get("events", [])]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    return "\n".join(lines)
+
+
+def invocation_count(logs_text: str) -> int:
+    """How many times the function ran (one START line per attempt, as Lambda writes it)."""
+    return sum(1 for line in logs_text.splitlines() if line.startswith("START RequestId:"))

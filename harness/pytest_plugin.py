@@ -1,0 +1,73 @@
+"""pytest fixtures for the harness (registered with the `pytest11` entry point).
+
+Two tiers, as pytest-httpserver does: session fixtures own the engine's life (boot once),
+function fixtures create uniquely named resources and delete them at teardown.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from harness.aws import AwsClients
+from harness.engine import LocalStackEngine
+from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
+from harness.stack import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+
+
+@pytest.fixture(scope="session")
+def localstack_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackEngine]:
+    """LocalStack on 127.0.0.1 (free port), state in a fresh directory; stopped after the session."""
+    with LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack")) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def aws_client(localstack_engine: LocalStackEngine) -> AwsClients:
+    """`aws_client.s3`, `aws_client.lambda_`, `aws_client.logs`, ... pointed at the engine."""
+    return localstack_engine.clients()
+
+
+@pytest.fixture
+def lambda_function_factory(aws_client: AwsClients) -> Iterator[Callable[..., dict]]:
+    """`make(**create_function_kwargs)`: CreateFunction with a unique name and a default role; waits
+    until Active; returns the function configuration; deletes the function and its logs at teardown."""
+    created: list[str] = []
+
+    def make(**kwargs: Any) -> dict:
+        kwargs.setdefault("FunctionName", f"fn-{uuid.uuid4().hex[:10]}")
+        kwargs.setdefault("Role", THROWAWAY_ROLE_ARN)
+        aws_client.lambda_.create_function(**kwargs)
+        created.append(kwargs["FunctionName"])
+        return wait_function_ready(aws_client.lambda_, kwargs["FunctionName"], timeout=30)
+
+    yield make
+    for name in created:
+        delete_function(aws_client.lambda_, aws_client.logs, name)
+
+
+@pytest.fixture(scope="session")
+def thumbnail_pipeline(aws_client: AwsClients) -> Iterator[ThumbnailPipeline]:
+    """The pipeline as deployed (system.md names and values), shared by the session: use unique keys."""
+    pipeline = provision_thumbnail_pipeline(aws_client, ThumbnailPipelineSpec())
+    yield pipeline
+    pipeline.teardown()
+
+
+@pytest.fixture
+def thumbnail_pipeline_factory(aws_client: AwsClients) -> Iterator[Callable[..., ThumbnailPipeline]]:
+    """`make(**spec_fields)`: a uniquely named pipeline with some fields changed; deleted at teardown."""
+    created: list[ThumbnailPipeline] = []
+
+    def make(**overrides: Any) -> ThumbnailPipeline:
+        spec = ThumbnailPipelineSpec(**overrides).with_unique_names()
+        pipeline = provision_thumbnail_pipeline(aws_client, spec)
+        created.append(pipeline)
+        return pipeline
+
+    yield make
+    for pipeline in reversed(created):
+        pipeline.teardown()

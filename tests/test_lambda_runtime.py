@@ -1,0 +1,264 @@
+"""The Docker-free executor through LocalStack's own Lambda service (behaviour.md "Lambda runtime")."""
+
+from __future__ import annotations
+
+import base64
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from harness.lambda_functions import function_logs, invocation_count
+from harness.lambda_runtime.runtimes import available_python_versions
+from harness.packaging import zip_files
+from harness.waiting import wait_until
+
+PY_REPORT = """
+import os, sys, time
+STARTED_AT = time.time()
+CALLS = 0
+def handler(event, context):
+    global CALLS
+    CALLS += 1
+    print("event", event)
+    return {
+        "version": "%d.%d" % sys.version_info[:2], "pid": os.getpid(), "calls": CALLS, "started_at": STARTED_AT,
+        "request_id": context.aws_request_id, "arn": context.invoked_function_arn,
+        "function_name": context.function_name, "memory": context.memory_limit_in_mb,
+        "remaining_ms": context.get_remaining_time_in_millis(),
+        "env": {k: os.environ.get(k) for k in ("AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "CUSTOM", "AWS_ENDPOINT_URL", "AWS_LAMBDA_LOG_GROUP_NAME")},
+        "sleep": time.sleep(event.get("sleep", 0)),
+    }
+"""
+
+NODE_REPORT = """
+let calls = 0;
+exports.handler = async (event, context) => {
+  calls += 1;
+  console.log('event', JSON.stringify(event));
+  if (event.fail) throw new TypeError('bad thing: ' + event.fail);
+  return { version: process.version, pid: process.pid, calls, requestId: context.awsRequestId,
+           functionName: context.functionName, remaining: context.getRemainingTimeInMillis(),
+           custom: process.env.CUSTOM };
+};
+"""
+
+
+def invoke(aws_client, name: str, event: dict | None = None, **kwargs) -> tuple[dict, object, str]:
+    response = aws_client.lambda_.invoke(FunctionName=name, Payload=json.dumps(event or {}), LogType="Tail", **kwargs)
+    payload = json.loads(response["Payload"].read() or b"null")
+    logs = base64.b64decode(response.get("LogResult", "")).decode()
+    return response, payload, logs
+
+
+@pytest.fixture
+def python_function(lambda_function_factory):
+    def make(runtime: str = "python3.12", code: str = PY_REPORT, **kwargs) -> str:
+        kwargs.setdefault("Handler", "app.handler")
+        config = lambda_function_factory(
+            Runtime=runtime, Code={"ZipFile": zip_files({"app.py": code})},
+            Environment={"Variables": {"CUSTOM": "yes"}}, **kwargs,
+        )
+        return config["FunctionName"]
+
+    return make
+
+
+@pytest.mark.parametrize("version", available_python_versions())
+def test_python_runtime_named_is_the_one_that_runs(aws_client, python_function, version):
+    name = python_function(runtime=f"python{version}")
+    response, payload, logs = invoke(aws_client, name, {"hello": 1})
+    assert "FunctionError" not in response, payload
+    assert payload["version"] == version
+
+
+def test_python_context_env_and_logs_match_aws(aws_client, python_function):
+    name = python_function(Timeout=7, MemorySize=256)
+    response, payload, logs = invoke(aws_client, name, {"hello": "world"})
+    assert payload["function_name"] == name
+    assert payload["arn"].endswith(f":function:{name}")
+    assert payload["memory"] == "256"
+    assert 0 < payload["remaining_ms"] <= 7000
+    env = payload["env"]
+    assert env["AWS_REGION"] == aws_client.region
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == name
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+    assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+    assert env["CUSTOM"] == "yes"
+    assert env["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")  # SDK calls reach the engine, never AWS
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}"
+    request_id = payload["request_id"]
+    assert f"START RequestId: {request_id} Version: $LATEST" in logs
+    assert "event {'hello': 'world'}" in logs
+    assert f"END RequestId: {request_id}" in logs
+    assert "REPORT RequestId: " + request_id in logs and "Init Duration:" in logs
+    stored = wait_until(lambda: function_logs(aws_client.logs, name), timeout=10, what="CloudWatch logs", evidence=lambda: "none")
+    assert f"START RequestId: {request_id}" in stored
+
+
+def test_warm_environment_is_reused(aws_client, python_function):
+    name = python_function()
+    first = invoke(aws_client, name)[1]
+    second = invoke(aws_client, name)[1]
+    assert (second["pid"], second["calls"], second["started_at"]) == (first["pid"], 2, first["started_at"])
+    assert "Init Duration" not in invoke(aws_client, name)[2]  # only the cold start reports init
+
+
+def test_concurrent_invocations_get_separate_environments(aws_client, python_function):
+    name = python_function()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: invoke(aws_client, name, {"sleep": 0.5})[1], range(4)))
+    assert len({r["request_id"] for r in results}) == 4
+    assert len({r["pid"] for r in results}) > 1
+
+
+def test_function_sdk_calls_reach_the_engine(aws_client, lambda_function_factory):
+    aws_client.s3.create_bucket(Bucket="seen-from-lambda")
+    code = "import boto3\ndef handler(e, c):\n    return [b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']]\n"
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": code})})["FunctionName"]
+    assert "seen-from-lambda" in invoke(aws_client, name)[1]
+    aws_client.s3.delete_bucket(Bucket="seen-from-lambda")
+
+
+def test_python_handler_error_has_type_and_stack_trace(aws_client, python_function):
+    name = python_function(code="def handler(e, c):\n    raise ValueError('no good: ' + e['x'])\n")
+    response, payload, logs = invoke(aws_client, name, {"x": "42"})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "ValueError"
+    assert payload["errorMessage"] == "no good: 42"
+    assert any("raise ValueError" in line for line in payload["stackTrace"])
+    assert "[ERROR] ValueError: no good: 42" in logs
+
+
+@pytest.mark.parametrize(
+    "files, handler, error_type, message",
+    [
+        ({"app.py": "import PIL\ndef handler(e, c): pass\n"}, "app.handler", "Runtime.ImportModuleError",
+         "Unable to import module 'app': No module named 'PIL'"),
+        ({"app.py": "def other(e, c): pass\n"}, "app.handler", "Runtime.HandlerNotFound",
+         "Handler 'handler' missing on module 'app'"),
+        ({"app.py": "def handler(e, c):\n  return (\n"}, "app.handler", "Runtime.UserCodeSyntaxError", "Syntax error in module 'app'"),
+    ],
+    ids=["import-module-error", "handler-not-found", "syntax-error"],
+)
+def test_python_init_errors_fail_every_call(aws_client, lambda_function_factory, files, handler, error_type, message):
+    name = lambda_function_factory(Runtime="python3.12", Handler=handler, Code={"ZipFile": zip_files(files)})["FunctionName"]
+    for _ in range(2):  # the module fails at init on every call (system.md bug 3)
+        response, payload, logs = invoke(aws_client, name)
+        assert response["FunctionError"] == "Unhandled"
+        assert payload["errorType"] == error_type
+        assert message in payload["errorMessage"]
+        assert error_type in logs
+
+
+def test_timeout_ends_invocation_and_next_call_gets_fresh_environment(aws_client, python_function):
+    name = python_function(Timeout=1)
+    response, payload, logs = invoke(aws_client, name, {"sleep": 30})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 1.00 seconds" in payload["errorMessage"]
+    assert "Task timed out after 1.00 seconds" in logs
+    response, payload, logs = invoke(aws_client, name)
+    assert "FunctionError" not in response and payload["calls"] == 1  # a new process: state was lost
+    assert "Init Duration" in logs
+
+
+def test_process_exit_is_runtime_exit_error(aws_client, python_function):
+    name = python_function(code="import os\ndef handler(e, c):\n    os._exit(3)\n")
+    response, payload, _ = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert "exit status 3" in payload["errorMessage"]
+
+
+def test_layers_are_importable(aws_client, lambda_function_factory):
+    layer = aws_client.lambda_.publish_layer_version(
+        LayerName="greeting", Content={"ZipFile": zip_files({"python/greeting.py": "WORD = 'hi from layer'\n"})},
+        CompatibleRuntimes=["python3.12"],
+    )
+    code = "import greeting\ndef handler(e, c):\n    return greeting.WORD\n"
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": code})},
+                                   Layers=[layer["LayerVersionArn"]])["FunctionName"]
+    assert invoke(aws_client, name)[1] == "hi from layer"
+
+
+@pytest.fixture
+def node_function(lambda_function_factory):
+    def make(files: dict | None = None, **kwargs) -> str:
+        kwargs.setdefault("Handler", "index.handler")
+        return lambda_function_factory(
+            Runtime=kwargs.pop("Runtime", "nodejs20.x"), Code={"ZipFile": zip_files(files or {"index.js": NODE_REPORT})},
+            Environment={"Variables": {"CUSTOM": "yes"}}, **kwargs,
+        )["FunctionName"]
+
+    return make
+
+
+def test_node_runtime_runs_handler_with_aws_context_and_log_format(aws_client, node_function):
+    name = node_function()
+    response, payload, logs = invoke(aws_client, name, {"a": 1})
+    assert payload["version"].startswith("v20.")
+    assert payload["functionName"] == name and payload["custom"] == "yes"
+    assert 0 < payload["remaining"] <= 3000
+    assert f"\t{payload['requestId']}\tINFO\tevent {{\"a\":1}}" in logs
+    assert invoke(aws_client, name)[1]["calls"] == 2
+
+
+def test_node_handler_error_type_and_trace(aws_client, node_function):
+    name = node_function()
+    response, payload, logs = invoke(aws_client, name, {"fail": "x"})
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "TypeError"
+    assert payload["errorMessage"] == "bad thing: x"
+    assert payload["trace"][0].startswith("TypeError: bad thing")
+    assert "ERROR\tInvoke Error" in logs
+
+
+@pytest.mark.parametrize(
+    "files, error_type, message",
+    [
+        ({"index.js": "const sharp = require('sharp');\nexports.handler = async () => 1;"}, "Runtime.ImportModuleError",
+         "Error: Cannot find module 'sharp'"),
+        ({"other.js": "exports.handler = async () => 1;"}, "Runtime.ImportModuleError", "Cannot find module 'index'"),
+        ({"index.js": "exports.other = async () => 1;"}, "Runtime.HandlerNotFound", "index.handler is undefined or not exported"),
+    ],
+    ids=["missing-dependency", "missing-module", "handler-not-found"],
+)
+def test_node_init_errors(aws_client, node_function, files, error_type, message):
+    name = node_function(files)
+    response, payload, logs = invoke(aws_client, name)
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == error_type
+    assert message in payload["errorMessage"]
+
+
+def test_esm_handler(aws_client, node_function):
+    name = node_function({"index.mjs": "export const handler = async (e) => ({esm: true, e});"})
+    assert invoke(aws_client, name, {"k": 1})[1] == {"esm": True, "e": {"k": 1}}
+
+
+@pytest.mark.parametrize(
+    "runtime, expected",
+    [("nodejs18.x", "needs Node.js 18; the host has Node.js 20"), ("python3.14", "needs a CPython 3.14 interpreter")],
+)
+def test_missing_runtime_fails_clearly_instead_of_running_another(aws_client, lambda_function_factory, runtime, expected):
+    if runtime == "python3.14" and "3.14" in available_python_versions():
+        pytest.skip("this host has python3.14")
+    files = {"index.js": "exports.handler = async () => 1;", "app.py": "def handler(e, c): return 1\n"}
+    handler = "index.handler" if runtime.startswith("node") else "app.handler"
+    name = lambda_function_factory(Runtime=runtime, Handler=handler, Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, _ = invoke(aws_client, name)
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.Unavailable"
+    assert expected in payload["errorMessage"] and "Hint:" in payload["errorMessage"]
+
+
+@pytest.mark.slow
+def test_async_invocation_of_failing_function_is_attempted_three_times(aws_client, python_function):
+    """behaviour.md "S3": asynchronous invocations are retried twice more (3 attempts), then dropped."""
+    name = python_function(code="def handler(e, c):\n    raise RuntimeError('always fails')\n")
+    aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    logs = lambda: function_logs(aws_client.logs, name)
+    wait_until(lambda: invocation_count(logs()) >= 3, timeout=20, what="3 attempts", evidence=logs)
+    request_ids = {line.split()[2] for line in logs().splitlines() if line.startswith("START RequestId:")}
+    assert len(request_ids) == 1  # retries keep the request id
