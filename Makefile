@@ -1,0 +1,35 @@
+# The two commands (README): `make demo` runs the main job, `make test` runs the suite.
+# Both set everything up first, idempotently: venv + pinned packages, Lambda runtimes, npm packages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_APP := app/thumbnail_node
+
+.PHONY: setup demo test bench up clean
+setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed
+	$(BIN)/python -m harness.lambda_runtime.install
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+$(NODE_APP)/node_modules/.installed: $(NODE_APP)/package.json $(NODE_APP)/package-lock.json
+	cd $(NODE_APP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup
+	$(BIN)/harness demo
+
+test: setup
+	$(BIN)/python -m pytest --junitxml=reports/junit.xml
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+up: setup
+	$(BIN)/harness up
+
+clean:
+	rm -rf $(VENV) $(NODE_APP)/node_modules reports

@@ -1,0 +1,139 @@
+"""`harness` command line: `demo` (the main job) and `up` (a stack to use by hand until Ctrl-C)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from harness.engine import LocalStackEngine
+from harness.errors import HarnessError
+from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+
+T = TypeVar("T")
+SAMPLE_AVATAR = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
+
+
+def step(label: str, action: Callable[[], T]) -> T:
+    """Run one step, printing what happens and how long it took."""
+    print(f"  {label} ...", end="", flush=True)
+    started = time.perf_counter()
+    result = action()
+    print(f" {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+    return result
+
+
+@contextmanager
+def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalStackEngine]:
+    engine = LocalStackEngine(state_dir=state_dir, port=port)
+    print(f"LocalStack (host mode, no Docker), state in {engine.state_dir}")
+    step("booting LocalStack on 127.0.0.1", engine.start)
+    try:
+        yield engine
+    finally:
+        step("stopping LocalStack", engine.stop)
+
+
+def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline) -> dict[str, str]:
+    spec = pipeline.spec
+    return {
+        "endpoint_url": engine.endpoint_url,
+        "region": engine.region,
+        "uploads_bucket": spec.uploads_bucket,
+        "assets_bucket": spec.assets_bucket,
+        "thumbnail_function": spec.function_name,
+        "thumbnail_runtime": spec.runtime,
+        "output_folder": spec.folder_output,
+        "log": str(engine.log_path),
+    }
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Boot, provision, upload a sample avatar, wait for its thumbnail, report."""
+    image = Path(args.image)
+    body = image.read_bytes()
+    with running_engine(args.state_dir, args.port) as engine:
+        clients = engine.clients()
+        spec = ThumbnailPipelineSpec(runtime=args.runtime)
+        pipeline = step(f"provisioning the thumbnail pipeline ({spec.runtime})", lambda: provision_thumbnail_pipeline(clients, spec))
+        key = f"{uuid.uuid4()}.jpg"  # the upload Lambda names uploads <cognito sub>.<extension>
+        step(f"uploading {image.name} ({len(body)} bytes) to s3://{spec.uploads_bucket}/{key}", lambda: pipeline.upload(key, body))
+        started = time.perf_counter()
+        thumbnail = step("waiting for the thumbnail", lambda: pipeline.wait_for_thumbnail(key, timeout=60))
+        latency_ms = (time.perf_counter() - started) * 1000
+        head = clients.s3.head_object(Bucket=spec.assets_bucket, Key=spec.output_key(key))
+        width, height = _jpeg_size(thumbnail)
+        print("\nWhat happened:")
+        print(f"  LocalStack ready in {engine.boot_seconds * 1000:.0f} ms at {engine.endpoint_url}")
+        print(f"  s3://{spec.uploads_bucket}/{key}: {len(body)} bytes uploaded")
+        print(f"  s3://{spec.assets_bucket}/{spec.output_key(key)}: {head['ContentLength']} bytes, {head['ContentType']}, {width}x{height}")
+        print(f"  upload -> thumbnail visible: {latency_ms:.0f} ms")
+        print("  function log:")
+        for line in pipeline.logs().splitlines():
+            print(f"    {line}")
+    return 0
+
+
+def up(args: argparse.Namespace) -> int:
+    """Boot and provision, write <state-dir>/stack.json, run until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with running_engine(args.state_dir, args.port) as engine:
+        spec = ThumbnailPipelineSpec(runtime=args.runtime)
+        pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(engine.clients(), spec))
+        facts = stack_facts(engine, pipeline)
+        stack_file = engine.state_dir / "stack.json"
+        stack_file.write_text(json.dumps(facts, indent=2) + "\n")
+        print(json.dumps(facts, indent=2))
+        print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
+        stop.wait()
+        print("shutting down", flush=True)
+    return 0
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(data)) as image:
+        return image.size
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="harness", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    for name, function, help_text in (
+        ("demo", demo, "boot the stack, run the avatar thumbnail flow once, print what happened"),
+        ("up", up, "boot and provision the stack, write stack.json, run until Ctrl-C"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.set_defaults(run=function)
+        command.add_argument("--state-dir", help="where LocalStack keeps its state (default: a fresh temp dir)")
+        command.add_argument("--port", type=int, help="loopback port (default: a free one)")
+        command.add_argument("--runtime", default="python3.12", help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
+        if name == "demo":
+            command.add_argument("--image", default=str(SAMPLE_AVATAR), help="the avatar to upload")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except HarnessError as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""LocalStackEngine: loopback only, clear start failures, nothing left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from harness.engine import LocalStackEngine, _descendants
+from harness.errors import EngineStartError, PortInUseError
+from harness.lambda_functions import wait_function_ready
+from harness.packaging import zip_files
+
+
+def listening_sockets() -> list[tuple[str, int]]:
+    """(address, port) of every IPv4 TCP listener, from /proc/net/tcp."""
+    found = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        if state == "0A":  # LISTEN
+            hex_ip, hex_port = local.split(":")
+            ip = socket.inet_ntoa(bytes.fromhex(hex_ip)[::-1])
+            found.append((ip, int(hex_port, 16)))
+    return found
+
+
+def test_engine_binds_loopback_only_and_runs_no_dns_server(localstack_engine):
+    listeners = listening_sockets()
+    assert ("127.0.0.1", localstack_engine.port) in listeners
+    assert ("0.0.0.0", localstack_engine.port) not in listeners
+    assert not [entry for entry in listeners if entry[1] == 53]
+
+
+def test_engine_reports_health_and_settings(localstack_engine):
+    health = localstack_engine.health()
+    assert health["services"]["lambda"] in ("available", "running")
+    assert localstack_engine.endpoint_url == f"http://127.0.0.1:{localstack_engine.port}"
+
+
+def test_port_in_use_is_a_clear_error(tmp_path):
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        with pytest.raises(PortInUseError, match=f"port {port} on 127.0.0.1 is already in use"):
+            LocalStackEngine(state_dir=tmp_path, port=port).start()
+
+
+def test_start_failure_shows_log_tail_and_leaves_nothing(tmp_path):
+    engine = LocalStackEngine(state_dir=tmp_path, extra_env={"GATEWAY_SERVER": "not-a-server"})
+    with pytest.raises(EngineStartError) as error:
+        engine.start()
+    assert "Unknown gateway server type not-a-server" in str(error.value) and "hint:" in str(error.value)
+    assert engine.pid is None
+
+
+def test_startup_timeout_names_the_wait_and_shows_evidence(tmp_path):
+    with pytest.raises(EngineStartError, match="did not answer .* within 0.01s") as error:
+        LocalStackEngine(state_dir=tmp_path, startup_timeout=0.01).start()
+    assert "evidence:" in str(error.value)
+
+
+def test_stop_leaves_no_process_behind_including_lambda_runtimes(tmp_path):
+    engine = LocalStackEngine(state_dir=tmp_path).start()
+    try:
+        lambda_ = engine.clients().lambda_
+        lambda_.create_function(FunctionName="f", Runtime="python3.12", Handler="app.handler",
+                                Role="arn:aws:iam::000000000000:role/r",
+                                Code={"ZipFile": zip_files({"app.py": "def handler(e, c): return 1\n"})})
+        wait_function_ready(lambda_, "f", timeout=30)
+        assert json.loads(lambda_.invoke(FunctionName="f")["Payload"].read()) == 1
+        processes = _descendants(engine.pid) | {engine.pid}
+        assert len(processes) > 1  # LocalStack and at least one runtime process
+    finally:
+        engine.stop()
+    alive = [pid for pid in processes if Path(f"/proc/{pid}").exists() and not _is_zombie(pid)]
+    assert alive == []
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def test_owned_state_dir_is_removed(monkeypatch):
+    engine = LocalStackEngine(startup_timeout=0.01)
+    with pytest.raises(EngineStartError):
+        engine.start()
+    assert not engine.state_dir.exists()
+    assert os.path.basename(str(engine.state_dir)).startswith("harness-localstack-")
