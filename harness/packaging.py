@@ -41,25 +41,30 @@ def _source_files(root: Path, skip_dirs: set[str]) -> list[Path]:
     return files
 
 
-def _digest(root: Path, files: Iterable[Path], options: str) -> str:
+def _digest(root: Path, files: Iterable[Path], extra: tuple[Path, ...], options: str) -> str:
     digest = hashlib.sha256(options.encode())
     for path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for path in extra:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:24]
 
 
-def _zip_tree(roots: list[Path], exclude_top: set[str]) -> bytes:
+def _zip_tree(roots: list[Path], exclude_top: set[str], extra: tuple[Path, ...]) -> bytes:
+    """The roots' files (minus `exclude_top`), then `extra` files at the top level."""
+    entries = [
+        (path.relative_to(root).as_posix(), path)
+        for root in roots
+        for path in _source_files(root, _SKIP_DIRS)
+        if not _excluded(path.relative_to(root), exclude_top)
+    ] + [(path.name, path) for path in extra]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for root in roots:
-            for path in _source_files(root, _SKIP_DIRS):
-                relative = path.relative_to(root)
-                if _excluded(relative, exclude_top):
-                    continue
-                info = zipfile.ZipInfo(str(relative), date_time=(2020, 1, 1, 0, 0, 0))
-                info.external_attr = (path.stat().st_mode & 0o777 | 0o100000) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, path.read_bytes())
+        for name, path in entries:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = (path.stat().st_mode & 0o777 | 0o100000) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
     return buffer.getvalue()
 
 
@@ -87,11 +92,13 @@ def zip_files(files: dict[str, str | bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def python_function_zip(source: Path, python_version: str, without: Iterable[str] = ()) -> bytes:
+def python_function_zip(
+    source: Path, python_version: str, without: Iterable[str] = (), extra: tuple[Path, ...] = ()
+) -> bytes:
     """`source` + `source/requirements.txt` installed for CPython `python_version` on Linux x86_64."""
     without = sorted(without)
     files = _source_files(source, _SKIP_DIRS)
-    key = _digest(source, files, f"python{python_version}|without={without}")
+    key = _digest(source, files, extra, f"python{python_version}|without={without}")
 
     def build() -> bytes:
         with tempfile.TemporaryDirectory(prefix="lambda-package-") as site:
@@ -104,7 +111,7 @@ def python_function_zip(source: Path, python_version: str, without: Iterable[str
                         shutil.rmtree(match)
                     else:
                         match.unlink()
-            return _zip_tree([source, Path(site)], exclude_top={"requirements.txt"})
+            return _zip_tree([source, Path(site)], exclude_top={"requirements.txt"}, extra=extra)
 
     return _cached(key, build)
 
@@ -123,7 +130,7 @@ def _pip_install_for_lambda(requirements: Path, target: Path, python_version: st
         )
 
 
-def node_function_zip(source: Path, without: Iterable[str] = ()) -> bytes:
+def node_function_zip(source: Path, without: Iterable[str] = (), extra: tuple[Path, ...] = ()) -> bytes:
     """`source` with its `node_modules`; `without=["sharp"]` drops node_modules/sharp."""
     without = sorted(without)
     modules = source / "node_modules"
@@ -134,6 +141,6 @@ def node_function_zip(source: Path, without: Iterable[str] = ()) -> bytes:
         )
     # The key covers the sources and package-lock.json; node_modules is what `npm ci` made of the lock.
     files = _source_files(source, _SKIP_DIRS | {"node_modules"})
-    key = _digest(source, files, f"node|without={without}")
+    key = _digest(source, files, extra, f"node|without={without}")
     exclude = {f"node_modules/{name}" for name in without}
-    return _cached(key, lambda: _zip_tree([source], exclude_top=exclude))
+    return _cached(key, lambda: _zip_tree([source], exclude_top=exclude, extra=extra))

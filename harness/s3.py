@@ -38,9 +38,16 @@ def delete_bucket(s3: Any, bucket: str) -> None:
         if error.response["Error"]["Code"] == "NoSuchBucket":
             return
         raise
-    for start in range(0, len(keys), 1000):
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]]})
-    s3.delete_bucket(Bucket=bucket)
+    for attempt in range(3):  # a function still running may write one more object meanwhile
+        for start in range(0, len(keys), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys[start : start + 1000]]})
+        try:
+            s3.delete_bucket(Bucket=bucket)
+            return
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "BucketNotEmpty" or attempt == 2:
+                raise
+        keys = list_keys(s3, bucket)
 
 
 def head_object(s3: Any, bucket: str, key: str) -> dict | None:

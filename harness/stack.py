@@ -51,6 +51,7 @@ class ThumbnailPipelineSpec:
     notification_prefix: str = ""  # "" = no filter, as the final stack is deployed (system.md)
     package_without: tuple[str, ...] = ()  # e.g. ("sharp",) or ("PIL",): system.md bug 9
     handler: str = ""  # default: the implementation's own
+    extra_files: tuple[Path, ...] = ()  # added at the package root (a bug variant of the handler)
     memory_size: int = 512
     timeout: int = 30
     extra_environment: dict[str, str] = field(default_factory=dict)
@@ -84,8 +85,10 @@ class ThumbnailPipelineSpec:
 
     def code_zip(self) -> bytes:
         if self.is_node:
-            return node_function_zip(APP_DIR / "thumbnail_node", without=self.package_without)
-        return python_function_zip(APP_DIR / "thumbnail_python", self.runtime.removeprefix("python"), without=self.package_without)
+            return node_function_zip(APP_DIR / "thumbnail_node", without=self.package_without, extra=self.extra_files)
+        return python_function_zip(
+            APP_DIR / "thumbnail_python", self.runtime.removeprefix("python"), without=self.package_without, extra=self.extra_files
+        )
 
 
 @dataclass

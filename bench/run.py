@@ -1,0 +1,135 @@
+"""Benchmarks (not tests): prints what the targets in bench/README.md are measured against.
+
+Run with `make bench`. Numbers depend on the machine; the targets assume 2 cores.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from harness.engine import LocalStackEngine, _descendants
+from harness.packaging import zip_files
+from harness.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
+from harness.s3 import head_object
+from harness.stack import APP_DIR, PROJECT_ROOT, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+
+IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
+UPLOADS = 50
+WARM_INVOKES = 100
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def report(label: str, value: float, unit: str, target: str = "") -> None:
+    print(f"{label:<46} {value:>9.1f} {unit:<3} {target}")
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for each in _descendants(pid) | {pid}:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def bench_boot() -> None:
+    times = []
+    for _ in range(3):
+        with LocalStackEngine() as engine:
+            times.append(engine.boot_seconds * 1000)
+    report("engine boot to ready (median of 3)", statistics.median(times), "ms", "target <= 2000 ms")
+
+
+def bench_invoke(engine: LocalStackEngine) -> None:
+    lambda_ = engine.clients().lambda_
+    functions = {
+        "python3.12": ("app.handler", {"app.py": "def handler(e, c):\n    return e\n"}),
+        "nodejs20.x": ("index.handler", {"index.js": "exports.handler = async (e) => e;"}),
+    }
+    for runtime, (handler, files) in functions.items():
+        name = f"bench-{runtime.replace('.', '')}"
+        lambda_.create_function(FunctionName=name, Runtime=runtime, Role=THROWAWAY_ROLE_ARN, Handler=handler,
+                                Code={"ZipFile": zip_files(files)})
+        wait_function_ready(lambda_, name, 30)
+        started = time.perf_counter()
+        lambda_.invoke(FunctionName=name, Payload=b"{}")
+        report(f"Lambda cold invoke, {runtime}", (time.perf_counter() - started) * 1000, "ms")
+        warm = []
+        for _ in range(WARM_INVOKES):
+            started = time.perf_counter()
+            lambda_.invoke(FunctionName=name, Payload=b"{}")
+            warm.append((time.perf_counter() - started) * 1000)
+        report(f"Lambda warm invoke p50, {runtime} (boto3 round trip)", statistics.median(warm), "ms", "target <= 5 ms")
+
+
+def bench_pipeline(engine: LocalStackEngine) -> None:
+    clients = engine.clients()
+    for runtime in ("python3.12", "nodejs20.x"):
+        pipeline = provision_thumbnail_pipeline(clients, ThumbnailPipelineSpec(runtime=runtime).with_unique_names())
+        body = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+        latencies = []
+        for _ in range(UPLOADS):
+            key = f"{uuid.uuid4()}.jpg"
+            started = time.perf_counter()
+            pipeline.upload(key, body)
+            output = pipeline.spec.output_key(key)
+            while head_object(clients.s3, pipeline.spec.assets_bucket, output) is None:
+                if time.perf_counter() - started > 30:
+                    raise SystemExit(f"thumbnail for {key} did not appear within 30 s:\n{pipeline.logs()[-3000:]}")
+                time.sleep(0.002)
+            latencies.append((time.perf_counter() - started) * 1000)
+        report(f"upload -> thumbnail p50, {runtime} ({UPLOADS} uploads)", percentile(latencies, 0.5), "ms", "target p50 <= 150 ms")
+        report(f"upload -> thumbnail p95, {runtime}", percentile(latencies, 0.95), "ms")
+        pipeline.teardown()
+    report("RSS of the whole stack (LocalStack + runtimes)", rss_mb(engine.pid), "MB")
+
+
+def bench_thumbnail_rule() -> None:
+    spec = importlib.util.spec_from_file_location("thumbnail", APP_DIR / "thumbnail_python" / "thumbnail.py")
+    thumbnail = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(thumbnail)
+    sharp = json.loads(subprocess.run(
+        ["node", str(Path(__file__).with_name("sharp_timing.js")), *map(str, IMAGES)],
+        capture_output=True, text=True, check=True,
+    ).stdout)
+    print(f"\n{'thumbnail time per image (median of 10)':<30} {'Pillow':>9} {'sharp':>9} {'ratio':>7}   target Pillow <= 1.1x sharp")
+    pillow_total = sharp_total = 0.0
+    for image in IMAGES:
+        data = image.read_bytes()
+        runs = []
+        for _ in range(10):
+            started = time.perf_counter()
+            thumbnail.make_thumbnail(data, 512, 512)
+            runs.append((time.perf_counter() - started) * 1000)
+        pillow_ms, sharp_ms = statistics.median(runs), sharp[str(image)]
+        pillow_total += pillow_ms
+        sharp_total += sharp_ms
+        print(f"  {image.name:<28} {pillow_ms:>7.1f}ms {sharp_ms:>7.1f}ms {pillow_ms / sharp_ms:>6.2f}x")
+    print(f"  {'all images':<28} {pillow_total:>7.1f}ms {sharp_total:>7.1f}ms {pillow_total / sharp_total:>6.2f}x")
+
+
+def main() -> int:
+    bench_boot()
+    with LocalStackEngine() as engine:
+        bench_invoke(engine)
+        bench_pipeline(engine)
+    bench_thumbnail_rule()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

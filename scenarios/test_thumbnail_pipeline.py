@@ -1,0 +1,172 @@
+"""Upload -> S3 event -> thumbnail Lambda -> assets bucket, as deployed (system.md "Thumbnail rule").
+
+Each bug scenario reads like its report: the wrong config, the symptom AWS shows, the fix, success.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from harness.imaging import psnr
+from harness.s3 import head_object, list_keys
+from harness.stack import PROJECT_ROOT
+from harness.waiting import wait_until
+
+IMAGES = PROJECT_ROOT / "fixtures" / "images"
+GOLDEN = PROJECT_ROOT / "fixtures" / "golden"
+BAD = PROJECT_ROOT / "fixtures" / "bad"
+PHOTO = IMAGES / "photo.jpg"
+VARIANTS = Path(__file__).with_name("variants")  # the SUT with one seed bug put back
+GOLDEN_MIN_PSNR_DB = 40.0  # same encoder as the golden files (fixtures/README.md)
+SHARP_MIN_PSNR_DB = 30.0  # Pillow vs sharp: different resamplers and encoders (fixtures/README.md)
+
+
+def unique_key(name: str) -> str:
+    return f"{uuid.uuid4().hex[:8]}-{name}"
+
+
+def assert_is_avatar(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert (image.format, image.size, image.mode) == ("JPEG", (512, 512), "RGB")
+    return image
+
+
+def golden_for(source: Path) -> Image.Image:
+    return Image.open(GOLDEN / f"{source.stem}.jpg")
+
+
+@pytest.mark.parametrize("source", sorted(IMAGES.iterdir()), ids=lambda p: p.name)
+def test_upload_produces_thumbnail_matching_golden(thumbnail_pipeline, source):
+    key = unique_key(source.name)
+    thumbnail_pipeline.upload(key, source.read_bytes())
+    thumbnail = assert_is_avatar(thumbnail_pipeline.wait_for_thumbnail(key))
+    head = thumbnail_pipeline.clients.s3.head_object(Bucket=thumbnail_pipeline.spec.assets_bucket,
+                                                     Key=thumbnail_pipeline.spec.output_key(key))
+    assert head["ContentType"] == "image/jpeg"
+    assert psnr(thumbnail, golden_for(source)) >= GOLDEN_MIN_PSNR_DB
+
+
+def test_sharp_implementation_agrees_with_pillow(thumbnail_pipeline_factory):
+    """The seed's Node + sharp Lambda, running under nodejs20.x, produces the same avatars."""
+    pipeline = thumbnail_pipeline_factory(runtime="nodejs20.x")
+    keys = {source: unique_key(source.name) for source in sorted(IMAGES.iterdir())}
+    for source, key in keys.items():
+        pipeline.upload(key, source.read_bytes())
+    for source, key in keys.items():
+        thumbnail = assert_is_avatar(pipeline.wait_for_thumbnail(key))
+        assert psnr(thumbnail, golden_for(source)) >= SHARP_MIN_PSNR_DB, source.name
+
+
+def test_source_folder_is_dropped_from_output_key(thumbnail_pipeline):
+    key = f"some/folder/{unique_key('photo.jpg')}"
+    thumbnail_pipeline.upload(key, PHOTO.read_bytes())
+    thumbnail_pipeline.wait_for_thumbnail(key)
+    assert thumbnail_pipeline.spec.output_key(key) == f"avatars/{Path(key).stem}.jpg"
+
+
+# -- seed bugs (system.md "Bugs people actually hit") -------------------------------------------------
+
+@pytest.mark.parametrize("runtime, library, message", [
+    ("nodejs20.x", "sharp", "Runtime.ImportModuleError"),
+    ("python3.12", "PIL", "Runtime.ImportModuleError"),
+])
+def test_bug_09_package_without_image_library_gives_no_thumbnail(thumbnail_pipeline_factory, runtime, library, message):
+    broken = thumbnail_pipeline_factory(runtime=runtime, package_without=(library,))
+    key = unique_key("photo.jpg")
+    broken.upload(key, PHOTO.read_bytes())
+    logs = wait_until(lambda: message in broken.logs() and broken.logs(), timeout=30, what=f"{message} in the logs",
+                      evidence=broken.logs)
+    assert f"'{library}'" in logs  # "Cannot find module 'sharp'" / "No module named 'PIL'"
+    assert head_object(broken.clients.s3, broken.spec.assets_bucket, broken.spec.output_key(key)) is None
+
+    fixed = thumbnail_pipeline_factory(runtime=runtime)
+    fixed.upload(key, PHOTO.read_bytes())
+    assert_is_avatar(fixed.wait_for_thumbnail(key))
+
+
+@pytest.mark.parametrize("runtime", ["python3.12", "nodejs20.x"])
+@pytest.mark.parametrize("width", ["NaN", "512px", ""])
+def test_bug_10_width_not_an_integer_gives_no_thumbnail(thumbnail_pipeline_factory, runtime, width):
+    broken = thumbnail_pipeline_factory(runtime=runtime, process_width=width)
+    key = unique_key("photo.jpg")
+    broken.upload(key, PHOTO.read_bytes())
+    wait_until(lambda: "PROCESS_WIDTH" in broken.logs(), timeout=30, what="an error naming PROCESS_WIDTH",
+               evidence=broken.logs)
+    assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
+
+    fixed = thumbnail_pipeline_factory(runtime=runtime, process_width="512")
+    fixed.upload(key, PHOTO.read_bytes())
+    assert_is_avatar(fixed.wait_for_thumbnail(key))
+
+
+def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory):
+    """The event carries `my+avatar.jpg`; code that skips URL-decoding gets NoSuchKey."""
+    key = f"{uuid.uuid4().hex[:6]} my avatar.jpg"
+    broken = thumbnail_pipeline_factory(handler="buggy_no_key_decoding.handler", extra_files=(VARIANTS / "buggy_no_key_decoding.py",))
+    broken.upload(key, PHOTO.read_bytes())
+    logs = wait_until(lambda: "NoSuchKey" in broken.logs() and broken.logs(), timeout=30, what="NoSuchKey", evidence=broken.logs)
+    assert key.replace(" ", "+") in logs
+    assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
+
+    fixed = thumbnail_pipeline_factory()
+    fixed.upload(key, PHOTO.read_bytes())
+    assert_is_avatar(fixed.wait_for_thumbnail(key))
+    assert fixed.spec.output_key(key).endswith(" my avatar.jpg")
+
+
+def test_bug_12_output_folder_mismatch_leaves_site_url_missing(thumbnail_pipeline_factory):
+    """FOLDER_OUTPUT="avatars/processed" while the site loads /avatars/<sub>.jpg (CDN 404: issue 4 adds the CDN)."""
+    sub = str(uuid.uuid4())
+    site_key = f"avatars/{sub}.jpg"
+    broken = thumbnail_pipeline_factory(folder_output="avatars/processed")
+    broken.upload(f"{sub}.jpg", PHOTO.read_bytes())
+    broken.wait_for_thumbnail(f"{sub}.jpg")  # it lands, but elsewhere
+    assert head_object(broken.clients.s3, broken.spec.assets_bucket, site_key) is None
+
+    fixed = thumbnail_pipeline_factory(folder_output="avatars")
+    fixed.upload(f"{sub}.jpg", PHOTO.read_bytes())
+    fixed.wait_for_thumbnail(f"{sub}.jpg")
+    assert head_object(fixed.clients.s3, fixed.spec.assets_bucket, site_key) is not None
+
+
+def test_bug_16_single_bucket_without_prefix_filter_retriggers_on_its_own_output(thumbnail_pipeline_factory):
+    broken = thumbnail_pipeline_factory(assets_bucket="cruddur-uploaded-avatars", folder_input="uploads")
+    key = f"uploads/{uuid.uuid4()}.jpg"
+    broken.upload(key, PHOTO.read_bytes())
+    # Each thumbnail written under avatars/ is itself an ObjectCreated:Put that runs the function again.
+    wait_until(lambda: broken.invocations() >= 3, timeout=30, what="the function to re-trigger on its output",
+               evidence=broken.logs)
+    broken.teardown()  # ends the loop: notification removed first
+
+    fixed = thumbnail_pipeline_factory(assets_bucket="cruddur-uploaded-avatars", folder_input="uploads",
+                                       notification_prefix="uploads/")
+    fixed.upload(key, PHOTO.read_bytes())
+    fixed.wait_for_thumbnail(key)
+    wait_until(lambda: "END RequestId" in fixed.logs(), timeout=10, what="the END line", evidence=fixed.logs)
+    assert fixed.invocations() == 1
+
+
+# -- bad input: a clear error, 3 attempts, nothing written, the next upload still works ---------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bad", sorted(BAD.iterdir()), ids=lambda p: p.name)
+def test_bad_upload_fails_cleanly_and_loses_nothing(thumbnail_pipeline_factory, bad):
+    pipeline = thumbnail_pipeline_factory()
+    key = unique_key(bad.name)
+    pipeline.upload(key, bad.read_bytes())
+    # behaviour.md "S3": asynchronous invocation, retried twice more -> 3 attempts, then dropped.
+    wait_until(lambda: pipeline.invocations() >= 3 and pipeline.logs().count("END RequestId") >= 3, timeout=30,
+               what="3 failed attempts", evidence=pipeline.logs)
+    logs = pipeline.logs()
+    assert "cannot" in logs.lower() or "decompression" in logs.lower(), logs
+    assert list_keys(pipeline.clients.s3, pipeline.spec.assets_bucket) == []
+
+    good = unique_key("photo.jpg")
+    pipeline.upload(good, PHOTO.read_bytes())
+    assert_is_avatar(pipeline.wait_for_thumbnail(good))
+    assert pipeline.invocations() == 4
