@@ -1,0 +1,118 @@
+"""The loopback Runtime API, spoken to by a fake runtime over real HTTP (behaviour.md "Lambda runtime")."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+
+import pytest
+
+from harness.lambda_runtime.runtime_api import PendingInvocation, RuntimeApi
+
+
+@pytest.fixture
+def api():
+    calls: list[str] = []
+    server = RuntimeApi(on_next=lambda: calls.append("next")).start()
+    server.calls = calls
+    yield server
+    server.stop()
+
+
+def connect(api: RuntimeApi) -> http.client.HTTPConnection:
+    host, port = api.address.split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=10)
+
+
+def pending(request_id: str = "req-1") -> PendingInvocation:
+    return PendingInvocation(request_id, b'{"k": 1}', "arn:aws:lambda:us-east-1:000000000000:function:f", 1_700_000_000_000, "Root=1-x")
+
+
+def test_binds_loopback_only(api):
+    assert api.address.startswith("127.0.0.1:")
+
+
+def test_next_hands_out_the_event_with_lambda_headers_and_response_resolves(api):
+    future = api.submit(pending())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    response = conn.getresponse()
+    assert response.status == 200 and json.loads(response.read()) == {"k": 1}
+    assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "req-1"
+    assert response.headers["Lambda-Runtime-Deadline-Ms"] == "1700000000000"
+    assert response.headers["Lambda-Runtime-Invoked-Function-Arn"].endswith(":function:f")
+    assert response.headers["Lambda-Runtime-Trace-Id"] == "Root=1-x"
+    conn.request("POST", "/2018-06-01/runtime/invocation/req-1/response", body=b'"ok"')  # same connection: keep-alive
+    assert conn.getresponse().status == 202
+    outcome = future.result(timeout=5)
+    assert (outcome.payload, outcome.is_error) == (b'"ok"', False)
+    assert api.calls == ["next"]
+
+
+def test_error_carries_the_error_type_header(api):
+    future = api.submit(pending())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    conn.request("POST", "/2018-06-01/runtime/invocation/req-1/error", body=b'{"errorType": "X"}',
+                 headers={"Lambda-Runtime-Function-Error-Type": "Unhandled"})
+    assert conn.getresponse().status == 202
+    outcome = future.result(timeout=5)
+    assert outcome.is_error and outcome.error_type == "Unhandled"
+
+
+def test_init_error_resolves_waiting_and_later_invocations_until_reset(api):
+    waiting = api.submit(pending("a"))
+    conn = connect(api)
+    conn.request("POST", "/2018-06-01/runtime/init/error", body=b'{"errorType": "Runtime.ImportModuleError"}')
+    assert conn.getresponse().status == 202
+    assert waiting.result(timeout=5).init_error
+    assert api.submit(pending("b")).result(timeout=5).init_error  # fails at once: the module cannot load
+    api.reset_init_error()
+    assert not api.submit(pending("c")).done()
+
+
+def test_unknown_request_id_and_path_are_rejected(api):
+    conn = connect(api)
+    conn.request("POST", "/2018-06-01/runtime/invocation/nope/response", body=b"{}")
+    assert conn.getresponse().status == 400
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/other")
+    assert conn.getresponse().status == 404
+
+
+def test_forget_drops_an_invocation_not_yet_handed_out(api):
+    api.submit(pending("gone"))
+    api.submit(pending("kept"))
+    api.forget("gone")
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    response = conn.getresponse()
+    response.read()
+    assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "kept"
+
+
+def test_next_long_polls_until_work_arrives(api):
+    result = {}
+
+    def runtime():
+        conn = connect(api)
+        conn.request("GET", "/2018-06-01/runtime/invocation/next")
+        response = conn.getresponse()
+        result["id"] = response.headers["Lambda-Runtime-Aws-Request-Id"]
+        response.read()
+
+    thread = threading.Thread(target=runtime)
+    thread.start()
+    thread.join(0.7)
+    assert thread.is_alive()  # still waiting: nothing was submitted
+    api.submit(pending("late"))
+    thread.join(5)
+    assert result == {"id": "late"}
+
+
+def test_nagle_is_disabled_on_runtime_connections(api):
+    from harness.lambda_runtime.runtime_api import _RuntimeApiHandler
+
+    assert _RuntimeApiHandler.disable_nagle_algorithm is True  # the stdlib then sets TCP_NODELAY per connection
