@@ -14,7 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
-from harness.engine import LocalStackEngine, _descendants
+from harness.engine import LocalStackEngine, descendants
 from harness.packaging import zip_files
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
 from harness.s3 import head_object
@@ -36,7 +36,7 @@ def report(label: str, value: float, unit: str, target: str = "") -> None:
 
 def rss_mb(pid: int) -> float:
     total = 0
-    for each in _descendants(pid) | {pid}:
+    for each in descendants(pid) | {pid}:
         try:
             for line in Path(f"/proc/{each}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

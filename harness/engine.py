@@ -106,14 +106,14 @@ class LocalStackEngine:
         """SIGTERM LocalStack, SIGKILL after a grace period, then anything it left behind."""
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
-            leftovers = _descendants(process.pid)
+            leftovers = descendants(process.pid)
             _signal_group(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=_STOP_GRACE_SECONDS)
             except subprocess.TimeoutExpired:
                 _signal_group(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
-            for pid in leftovers | _descendants(process.pid):
+            for pid in leftovers | descendants(process.pid):
                 _kill(pid)
         if self._owns_state_dir:
             shutil.rmtree(self.state_dir, ignore_errors=True)
@@ -204,7 +204,7 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def _descendants(pid: int) -> set[int]:
+def descendants(pid: int) -> set[int]:
     children, found, stack = _children_map(), set(), [pid]
     while stack:
         for child in children.get(stack.pop(), []):
@@ -212,6 +212,19 @@ def _descendants(pid: int) -> set[int]:
                 found.add(child)
                 stack.append(child)
     return found
+
+
+def living(pids: set[int]) -> list[int]:
+    """The pids that still run (zombies, already dead but not yet reaped, do not count)."""
+    alive = []
+    for pid in sorted(pids):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import LocalStackEngine, _descendants
+from harness.engine import LocalStackEngine, descendants, living
 from harness.errors import EngineStartError, PortInUseError
 from harness.lambda_functions import wait_function_ready
 from harness.packaging import zip_files
@@ -72,19 +72,11 @@ def test_stop_leaves_no_process_behind_including_lambda_runtimes(tmp_path):
                                 Code={"ZipFile": zip_files({"app.py": "def handler(e, c): return 1\n"})})
         wait_function_ready(lambda_, "f", timeout=30)
         assert json.loads(lambda_.invoke(FunctionName="f")["Payload"].read()) == 1
-        processes = _descendants(engine.pid) | {engine.pid}
+        processes = descendants(engine.pid) | {engine.pid}
         assert len(processes) > 1  # LocalStack and at least one runtime process
     finally:
         engine.stop()
-    alive = [pid for pid in processes if Path(f"/proc/{pid}").exists() and not _is_zombie(pid)]
-    assert alive == []
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+    assert living(processes) == []
 
 
 def test_owned_state_dir_is_removed(monkeypatch):

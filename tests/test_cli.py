@@ -1,0 +1,62 @@
+"""`harness up` contract (issue: manual use): stack.json, runs until SIGTERM, shuts down cleanly."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.engine import descendants, living
+
+STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder"}
+
+
+def wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.is_file():
+            return json.loads(path.read_text())
+        if process.poll() is not None:
+            pytest.fail(f"harness up exited with {process.returncode}:\n{process.stdout.read()}")
+        time.sleep(0.1)
+    process.kill()
+    pytest.fail(f"{path} did not appear within {timeout}s:\n{process.stdout.read()}")
+
+
+def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "up", "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        stack = wait_for_file(tmp_path / "stack.json", process, timeout=120)
+        assert STACK_KEYS <= stack.keys()
+        assert stack["endpoint_url"].startswith("http://127.0.0.1:")
+        assert (stack["uploads_bucket"], stack["assets_bucket"], stack["output_folder"]) == (
+            "cruddur-uploaded-avatars", "assets.cruddur.com", "avatars")
+        children = descendants(process.pid)
+        assert children  # LocalStack runs under it
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "shutting down" in output and "stopping LocalStack" in output
+    assert living(children) == []
+
+
+def test_up_refuses_a_port_in_use(tmp_path):
+    import socket
+
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "harness.cli", "up", "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
