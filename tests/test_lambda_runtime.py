@@ -171,6 +171,15 @@ def test_process_exit_is_runtime_exit_error(aws_client, python_function):
     assert "exit status 3" in payload["errorMessage"]
 
 
+def test_exceeding_memory_size_kills_the_runtime(aws_client, python_function):
+    name = python_function(code="def handler(e, c):\n    block = b'x' * (200 * 1024 * 1024)\n    return len(block)\n", MemorySize=128)
+    response, payload, logs = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.OutOfMemory"
+    assert "Runtime exited with error: signal: killed" in payload["errorMessage"]
+    assert "Memory Size: 128 MB\tMax Memory Used: 128 MB" in logs  # AWS reports the limit it enforced
+    assert invoke(aws_client, name)[1]["errorType"] == "Runtime.OutOfMemory"  # a fresh environment, same fate
+
+
 def test_layers_are_importable(aws_client, lambda_function_factory):
     layer = aws_client.lambda_.publish_layer_version(
         LayerName="greeting", Content={"ZipFile": zip_files({"python/greeting.py": "WORD = 'hi from layer'\n"})},

@@ -28,6 +28,7 @@ from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable, 
 LOG = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 _HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
+_MEMORY_CHECK_SECONDS = 0.1
 
 
 class HostRuntimeExecutor(RuntimeExecutor):
@@ -146,14 +147,18 @@ class HostRuntimeExecutor(RuntimeExecutor):
                 trace_id=payload.get("trace-id", ""),
             )
         )
-        done, _ = wait([future, process.exited], timeout=fn.timeout, return_when=FIRST_COMPLETED)
+        done, over_memory = self._wait_for_outcome(future, process, started + fn.timeout)
         duration_ms = (time.perf_counter() - started) * 1000
         try:
-            if future in done or future.done():
+            if future in done:
                 outcome: RuntimeOutcome = future.result()
                 if outcome.init_error:
                     process.exited.result(timeout=5)  # the runtime exits after reporting; collect its last words
                 return self._result(request_id, outcome.payload, outcome.is_error, process, duration_ms)
+            if over_memory:
+                message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                body = {"errorType": "Runtime.OutOfMemory", "errorMessage": message}
+                return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
             if process.exited in done:
                 message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {process.exited.result()}"
                 body = {"errorType": "Runtime.ExitError", "errorMessage": message}
@@ -164,6 +169,23 @@ class HostRuntimeExecutor(RuntimeExecutor):
             return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
         finally:
             self._api.forget(request_id)
+
+    def _wait_for_outcome(self, future, process: RuntimeProcess, deadline: float) -> tuple[set, bool]:
+        """Wait for the response, the process's exit or the deadline. A process whose peak memory
+        (VmHWM, so spikes between checks count) passes the function's MemorySize is killed, as AWS's
+        cgroup limit would have: checked every 100 ms and once more when the response arrives."""
+        limit_mb = self.function_version.config.memory_size
+        while True:
+            remaining = deadline - time.perf_counter()
+            slice_seconds = max(0.0, min(_MEMORY_CHECK_SECONDS, remaining))
+            done, _ = wait([future, process.exited], timeout=slice_seconds, return_when=FIRST_COMPLETED)
+            if process.peak_rss_mb() > limit_mb:
+                process.kill()
+                return {process.exited}, True
+            if future.done():
+                return {future}, False
+            if done or remaining <= 0:
+                return done, False
 
     def _result(
         self, request_id: str, body: bytes, is_error: bool, process: RuntimeProcess, duration_ms: float, extra_log: str = ""
@@ -176,7 +198,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
             output += extra_log + "\n"
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {math.ceil(duration_ms)} ms"
-            f"\tMemory Size: {fn.memory_size} MB\tMax Memory Used: {process.peak_rss_mb()} MB{init_part}"
+            f"\tMemory Size: {fn.memory_size} MB\tMax Memory Used: {min(process.peak_rss_mb(), fn.memory_size)} MB{init_part}"
         )
         logs = (
             f"{self._init_output}START RequestId: {request_id} Version: {self.function_version.id.qualifier}\n"

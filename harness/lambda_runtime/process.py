@@ -85,6 +85,7 @@ class RuntimeProcess:
         finally:
             os.close(write_fd)
         self.output = OutputCapture(read_fd)
+        self._peak_mb = 0
         self.exited: Future = Future()
         threading.Thread(target=self._watch, name="lambda-runtime-exit", daemon=True).start()
 
@@ -101,10 +102,14 @@ class RuntimeProcess:
         return not self.exited.done()
 
     def peak_rss_mb(self) -> int:
-        """VmHWM of the runtime process: the REPORT line's "Max Memory Used"."""
+        """VmHWM of the runtime process, remembered after it exits: the REPORT line's "Max Memory Used"."""
+        self._peak_mb = max(self._peak_mb, self._status_mb("VmHWM:"))
+        return self._peak_mb
+
+    def _status_mb(self, field: str) -> int:
         try:
             for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1]) // 1024
         except OSError:
             pass
