@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -133,6 +134,11 @@ class _RuntimeApiServer(ThreadingHTTPServer):
     def __init__(self, state: _State) -> None:
         self.state = state
         super().__init__(("127.0.0.1", 0), _RuntimeApiHandler)  # loopback only
+
+    def handle_error(self, request, client_address) -> None:
+        """A runtime killed mid-request (timeout, memory) resets its connection: expected, not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class RuntimeApi:
