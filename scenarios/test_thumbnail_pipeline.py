@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from harness.imaging import psnr
+from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
 from harness.s3 import head_object, list_keys
 from harness.stack import PROJECT_ROOT
 from harness.waiting import wait_until
@@ -22,8 +22,6 @@ GOLDEN = PROJECT_ROOT / "fixtures" / "golden"
 BAD = PROJECT_ROOT / "fixtures" / "bad"
 PHOTO = IMAGES / "photo.jpg"
 VARIANTS = Path(__file__).with_name("variants")  # the SUT with one seed bug put back
-GOLDEN_MIN_PSNR_DB = 40.0  # same encoder as the golden files (fixtures/README.md)
-SHARP_MIN_PSNR_DB = 30.0  # Pillow vs sharp: different resamplers and encoders (fixtures/README.md)
 
 
 def unique_key(name: str) -> str:
@@ -59,7 +57,7 @@ def test_sharp_implementation_agrees_with_pillow(thumbnail_pipeline_factory):
         pipeline.upload(key, source.read_bytes())
     for source, key in keys.items():
         thumbnail = assert_is_avatar(pipeline.wait_for_thumbnail(key))
-        assert psnr(thumbnail, golden_for(source)) >= SHARP_MIN_PSNR_DB, source.name
+        assert psnr(thumbnail, golden_for(source)) >= sharp_min_psnr_db(source.name), source.name
 
 
 def test_source_folder_is_dropped_from_output_key(thumbnail_pipeline):
@@ -110,7 +108,7 @@ def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory)
     broken = thumbnail_pipeline_factory(handler="buggy_no_key_decoding.handler", extra_files=(VARIANTS / "buggy_no_key_decoding.py",))
     broken.upload(key, PHOTO.read_bytes())
     logs = wait_until(lambda: "NoSuchKey" in broken.logs() and broken.logs(), timeout=30, what="NoSuchKey", evidence=broken.logs)
-    assert key.replace(" ", "+") in logs
+    assert f"GetObject key={key.replace(' ', '+')}" in logs  # what the event carried
     assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
 
     fixed = thumbnail_pipeline_factory()

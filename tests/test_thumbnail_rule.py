@@ -8,14 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, JpegImagePlugin
 
-from harness.imaging import psnr
+from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr
 from harness.stack import PROJECT_ROOT
 from tests.thumbnail_app import load
 
 IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
 BAD = sorted((PROJECT_ROOT / "fixtures" / "bad").iterdir())
 GOLDEN = PROJECT_ROOT / "fixtures" / "golden"
-GOLDEN_MIN_PSNR_DB = 40.0  # fixtures/README.md
 
 thumbnail = load("thumbnail")
 

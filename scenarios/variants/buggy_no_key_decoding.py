@@ -2,5 +2,12 @@
 
 import handler as fixed
 
-fixed.source_key = lambda record: record["s3"]["object"]["key"]  # `my+avatar.jpg` -> GetObject NoSuchKey
+
+def undecoded_key(record: dict) -> str:
+    key = record["s3"]["object"]["key"]  # `my+avatar.jpg` -> GetObject answers NoSuchKey
+    print(f"GetObject key={key}")
+    return key
+
+
+fixed.source_key = undecoded_key
 handler = fixed.handler
