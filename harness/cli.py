@@ -64,20 +64,23 @@ def demo(args: argparse.Namespace) -> int:
         clients = engine.clients()
         spec = ThumbnailPipelineSpec(runtime=args.runtime)
         pipeline = step(f"provisioning the thumbnail pipeline ({spec.runtime})", lambda: provision_thumbnail_pipeline(clients, spec))
-        key = f"{uuid.uuid4()}.jpg"  # the upload Lambda names uploads <cognito sub>.<extension>
-        step(f"uploading {image.name} ({len(body)} bytes) to s3://{spec.uploads_bucket}/{key}", lambda: pipeline.upload(key, body))
-        started = time.perf_counter()
-        thumbnail = step("waiting for the thumbnail", lambda: pipeline.wait_for_thumbnail(key, timeout=60))
-        latency_ms = (time.perf_counter() - started) * 1000
+        latencies = []
+        for start in ("cold", "warm"):  # the first upload starts the function's environment, the second reuses it
+            key = f"{uuid.uuid4()}.jpg"  # the upload Lambda names uploads <cognito sub>.<extension>
+            step(f"uploading {image.name} ({len(body)} bytes) to s3://{spec.uploads_bucket}/{key}", lambda: pipeline.upload(key, body))
+            started = time.perf_counter()
+            thumbnail = step(f"waiting for the thumbnail ({start} start)", lambda: pipeline.wait_for_thumbnail(key, timeout=60))
+            latencies.append((start, (time.perf_counter() - started) * 1000))
         head = clients.s3.head_object(Bucket=spec.assets_bucket, Key=spec.output_key(key))
         width, height = _jpeg_size(thumbnail)
         print("\nWhat happened:")
         print(f"  LocalStack ready in {engine.boot_seconds * 1000:.0f} ms at {engine.endpoint_url}")
         print(f"  s3://{spec.uploads_bucket}/{key}: {len(body)} bytes uploaded")
         print(f"  s3://{spec.assets_bucket}/{spec.output_key(key)}: {head['ContentLength']} bytes, {head['ContentType']}, {width}x{height}")
-        print(f"  upload -> thumbnail visible: {latency_ms:.0f} ms")
-        print("  function log:")
-        for line in pipeline.logs().splitlines():
+        for start, latency_ms in latencies:
+            print(f"  upload -> thumbnail visible ({start} start): {latency_ms:.0f} ms")
+        print("  function log (CloudWatch Logs):")
+        for line in pipeline.wait_for_logs("REPORT RequestId", timeout=10).splitlines():
             print(f"    {line}")
     return 0
 

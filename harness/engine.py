@@ -26,7 +26,9 @@ from harness.errors import EngineStartError, PortInUseError
 
 LOOPBACK = "127.0.0.1"
 _LOG_TAIL_LINES = 40
-_STOP_GRACE_SECONDS = 3.0
+# LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
+# disposable and stop() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
+_STOP_GRACE_SECONDS = 1.5
 
 
 def free_loopback_port() -> int:

@@ -19,6 +19,7 @@ from harness.lambda_functions import (
 )
 from harness.packaging import node_function_zip, python_function_zip
 from harness.s3 import delete_bucket, ensure_bucket, wait_for_object
+from harness.waiting import wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = PROJECT_ROOT / "app"
@@ -104,6 +105,11 @@ class ThumbnailPipeline:
 
     def logs(self) -> str:
         return function_logs(self.clients.logs, self.spec.function_name)
+
+    def wait_for_logs(self, text: str, timeout: float = 30.0) -> str:
+        """The function's logs once they contain `text` (they reach CloudWatch Logs asynchronously)."""
+        return wait_until(lambda: text in (logs := self.logs()) and logs, timeout=timeout,
+                          what=f"{text!r} in the logs of {self.spec.function_name}", evidence=self.logs)
 
     def invocations(self) -> int:
         return invocation_count(self.logs())

@@ -77,8 +77,7 @@ def test_bug_09_package_without_image_library_gives_no_thumbnail(thumbnail_pipel
     broken = thumbnail_pipeline_factory(runtime=runtime, package_without=(library,))
     key = unique_key("photo.jpg")
     broken.upload(key, PHOTO.read_bytes())
-    logs = wait_until(lambda: message in broken.logs() and broken.logs(), timeout=30, what=f"{message} in the logs",
-                      evidence=broken.logs)
+    logs = broken.wait_for_logs(message)
     assert f"'{library}'" in logs  # "Cannot find module 'sharp'" / "No module named 'PIL'"
     assert head_object(broken.clients.s3, broken.spec.assets_bucket, broken.spec.output_key(key)) is None
 
@@ -93,8 +92,7 @@ def test_bug_10_width_not_an_integer_gives_no_thumbnail(thumbnail_pipeline_facto
     broken = thumbnail_pipeline_factory(runtime=runtime, process_width=width)
     key = unique_key("photo.jpg")
     broken.upload(key, PHOTO.read_bytes())
-    wait_until(lambda: "PROCESS_WIDTH" in broken.logs(), timeout=30, what="an error naming PROCESS_WIDTH",
-               evidence=broken.logs)
+    broken.wait_for_logs("PROCESS_WIDTH must be a positive integer")
     assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
 
     fixed = thumbnail_pipeline_factory(runtime=runtime, process_width="512")
@@ -107,7 +105,7 @@ def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory)
     key = f"{uuid.uuid4().hex[:6]} my avatar.jpg"
     broken = thumbnail_pipeline_factory(handler="buggy_no_key_decoding.handler", extra_files=(VARIANTS / "buggy_no_key_decoding.py",))
     broken.upload(key, PHOTO.read_bytes())
-    logs = wait_until(lambda: "NoSuchKey" in broken.logs() and broken.logs(), timeout=30, what="NoSuchKey", evidence=broken.logs)
+    logs = broken.wait_for_logs("NoSuchKey")
     assert f"GetObject key={key.replace(' ', '+')}" in logs  # what the event carried
     assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
 
@@ -145,7 +143,7 @@ def test_bug_16_single_bucket_without_prefix_filter_retriggers_on_its_own_output
                                        notification_prefix="uploads/")
     fixed.upload(key, PHOTO.read_bytes())
     fixed.wait_for_thumbnail(key)
-    wait_until(lambda: "END RequestId" in fixed.logs(), timeout=10, what="the END line", evidence=fixed.logs)
+    fixed.wait_for_logs("END RequestId")
     assert fixed.invocations() == 1
 
 

@@ -25,7 +25,9 @@ def _pip_target(target: Path, requirements: list[str], python_version: str | Non
     argv = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target)]
     if python_version:
         argv += ["--only-binary=:all:", "--python-version", python_version, "--implementation", "cp"]
-    subprocess.run(argv + requirements, check=True)
+    result = subprocess.run(argv + requirements, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"could not install {requirements} into {target}:\n{result.stderr[-3000:]}")
     (target / ".complete").write_text(" ".join(requirements) + "\n")
 
 
