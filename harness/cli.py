@@ -95,7 +95,9 @@ def up(args: argparse.Namespace) -> int:
         pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(engine.clients(), spec))
         facts = stack_facts(engine, pipeline)
         stack_file = engine.state_dir / "stack.json"
-        stack_file.write_text(json.dumps(facts, indent=2) + "\n")
+        partial = stack_file.with_suffix(".json.partial")
+        partial.write_text(json.dumps(facts, indent=2) + "\n")
+        partial.replace(stack_file)  # atomic: a reader never sees half a file
         print(json.dumps(facts, indent=2))
         print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
         stop.wait()
