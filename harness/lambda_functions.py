@@ -37,9 +37,13 @@ def deploy_function(lambda_: Any, *, timeout: float = 60.0, **create_kwargs: Any
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceConflictException":
             raise
-        lambda_.update_function_code(FunctionName=name, ZipFile=create_kwargs["Code"]["ZipFile"])
+        code = {"ZipFile": create_kwargs["Code"]["ZipFile"]}
+        if "Architectures" in create_kwargs:
+            code["Architectures"] = create_kwargs["Architectures"]  # set with the code, not the configuration
+        lambda_.update_function_code(FunctionName=name, **code)
         wait_function_ready(lambda_, name, timeout)
-        config = {k: v for k, v in create_kwargs.items() if k not in ("Code", "Publish", "PackageType", "Tags")}
+        create_only = ("Code", "Publish", "PackageType", "Tags", "Architectures")
+        config = {k: v for k, v in create_kwargs.items() if k not in create_only}
         arn = lambda_.update_function_configuration(**config)["FunctionArn"]
     wait_function_ready(lambda_, name, timeout)
     return arn

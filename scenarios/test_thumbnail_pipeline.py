@@ -14,7 +14,7 @@ from PIL import Image
 
 from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
 from harness.s3 import head_object, list_keys
-from harness.stack import PROJECT_ROOT
+from harness.stack import PROJECT_ROOT, provision_thumbnail_pipeline
 from harness.waiting import wait_until
 
 IMAGES = PROJECT_ROOT / "fixtures" / "images"
@@ -166,3 +166,15 @@ def test_bad_upload_fails_cleanly_and_loses_nothing(thumbnail_pipeline_factory, 
     pipeline.upload(good, PHOTO.read_bytes())
     assert_is_avatar(pipeline.wait_for_thumbnail(good))
     assert pipeline.invocations() == 4
+
+
+def test_provisioning_is_idempotent(aws_client, thumbnail_pipeline):
+    """Running the same provisioning again changes nothing and the pipeline still works."""
+    again = provision_thumbnail_pipeline(aws_client, thumbnail_pipeline.spec)
+    assert again.function_arn == thumbnail_pipeline.function_arn
+    notification = aws_client.s3.get_bucket_notification_configuration(Bucket=again.spec.uploads_bucket)
+    assert len(notification["LambdaFunctionConfigurations"]) == 1
+    assert "Filter" not in notification["LambdaFunctionConfigurations"][0]  # no prefix filter, as deployed
+    key = unique_key("photo.jpg")
+    again.upload(key, PHOTO.read_bytes())
+    assert_is_avatar(again.wait_for_thumbnail(key))
