@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harness.lambda_functions import function_logs, invocation_count
+from harness.lambda_functions import function_logs, invocation_count, wait_function_ready
 from harness.lambda_runtime.runtimes import available_python_versions
 from harness.packaging import zip_files
 from harness.waiting import wait_until
@@ -271,3 +271,16 @@ def test_async_invocation_of_failing_function_is_attempted_three_times(aws_clien
     wait_until(lambda: invocation_count(logs()) >= 3, timeout=20, what="3 attempts", evidence=logs)
     request_ids = {line.split()[2] for line in logs().splitlines() if line.startswith("START RequestId:")}
     assert len(request_ids) == 1  # retries keep the request id
+
+
+def test_async_event_right_after_a_function_update_is_not_held_back(aws_client, python_function):
+    """An upload just after a deploy runs at once on AWS (harness.lambda_async_invocation)."""
+    name = python_function(code="def handler(e, c):\n    print('ran', e['n'])\n")
+    aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
+    function_logs_of = lambda: function_logs(aws_client.logs, name)  # noqa: E731
+    wait_until(lambda: "ran 1" in function_logs_of(), timeout=10, what="the first event", evidence=function_logs_of)
+    aws_client.lambda_.update_function_configuration(FunctionName=name, Environment={"Variables": {"CUSTOM": "updated"}})
+    wait_function_ready(aws_client.lambda_, name, timeout=30)
+    aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
+    wait_until(lambda: "ran 2" in function_logs_of(), timeout=10, what="the event sent after the update",
+               evidence=function_logs_of)
