@@ -1,0 +1,75 @@
+"""The fake Cognito user pool: real RS256 tokens in Cognito's shapes, and bad ones a verifier must refuse."""
+
+from __future__ import annotations
+
+import jwt
+import pytest
+
+from harness.identity import ACCESS_TOKEN_LIFETIME, Clock, FakeCognitoUserPool
+
+
+@pytest.fixture
+def pool() -> FakeCognitoUserPool:
+    return FakeCognitoUserPool(clock=Clock(1_800_000_000))
+
+
+def verify_access_token(pool: FakeCognitoUserPool, token: str) -> dict:
+    """A strict verifier, as aws-jwt-verify or an HTTP API JWT authorizer checks an access token."""
+    header = jwt.get_unverified_header(token)
+    keys = {key["kid"]: key for key in pool.jwks()["keys"]}
+    if header.get("alg") != "RS256" or header.get("kid") not in keys:
+        raise jwt.InvalidTokenError(f"unacceptable header {header}")
+    public_key = jwt.algorithms.RSAAlgorithm.from_jwk(keys[header["kid"]])
+    claims = jwt.decode(token, public_key, algorithms=["RS256"], issuer=pool.issuer,
+                        options={"require": ["exp", "iat", "iss"], "verify_aud": False, "verify_exp": False,
+                                 "verify_nbf": False, "verify_iat": False},
+                        leeway=0)
+    # Times are checked against the pool's clock, not the real one.
+    now = pool.clock.now()
+    if claims["exp"] <= now or claims.get("nbf", 0) > now or claims["iat"] > now:
+        raise jwt.InvalidTokenError("not valid at this time")
+    if claims.get("token_use") != "access" or claims.get("client_id") != pool.client_id:
+        raise jwt.InvalidTokenError("not an access token for this client")
+    return claims
+
+
+def test_issuer_and_jwks_have_cognito_shapes(pool):
+    assert pool.issuer == f"https://cognito-idp.us-east-1.amazonaws.com/{pool.user_pool_id}"
+    assert pool.user_pool_id.startswith("us-east-1_")
+    assert pool.openid_configuration()["jwks_uri"] == f"{pool.issuer}/.well-known/jwks.json"
+    (key,) = pool.jwks()["keys"]
+    assert {"alg": "RS256", "kty": "RSA", "use": "sig"}.items() <= key.items() and {"kid", "n", "e"} <= key.keys()
+
+
+def test_access_token_claims_match_cognito(pool):
+    token = pool.access_token(sub="11111111-2222-3333-4444-555555555555")
+    assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": pool.signing_key.kid, "typ": "JWT"}
+    claims = verify_access_token(pool, token)
+    assert set(claims) == {"sub", "iss", "client_id", "origin_jti", "event_id", "token_use", "scope", "auth_time",
+                           "exp", "iat", "jti", "username"}  # system.md "identity": no aud
+    assert claims["exp"] - claims["iat"] == ACCESS_TOKEN_LIFETIME
+    assert claims["sub"] == "11111111-2222-3333-4444-555555555555"
+
+
+def test_id_token_has_aud_and_token_use_id(pool):
+    claims = jwt.decode(pool.id_token(), options={"verify_signature": False})
+    assert claims["aud"] == pool.client_id and claims["token_use"] == "id" and "client_id" not in claims
+
+
+def test_clock_drives_expiry(pool):
+    token = pool.access_token()
+    verify_access_token(pool, token)
+    pool.clock.advance(ACCESS_TOKEN_LIFETIME)
+    with pytest.raises(jwt.InvalidTokenError):
+        verify_access_token(pool, token)
+
+
+@pytest.mark.parametrize("name", sorted(FakeCognitoUserPool().bad_tokens()))
+def test_every_bad_token_is_refused_by_a_strict_verifier(pool, name):
+    token = pool.bad_tokens()[name]
+    with pytest.raises((jwt.InvalidTokenError, ValueError, KeyError)):
+        verify_access_token(pool, token)
+
+
+def test_pools_do_not_share_keys():
+    assert FakeCognitoUserPool().signing_key.kid != FakeCognitoUserPool().signing_key.kid
