@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.apigw.wire import wire
+
 PREFLIGHT_STATUS = 204
 
 
@@ -34,12 +36,12 @@ class CorsConfiguration:
         if not document:
             return None
         return cls(
-            allow_origins=tuple(document.get("AllowOrigins", ())),
-            allow_methods=tuple(m.upper() for m in document.get("AllowMethods", ())),
-            allow_headers=tuple(h.lower() for h in document.get("AllowHeaders", ())),
-            expose_headers=tuple(document.get("ExposeHeaders", ())),
-            max_age=document.get("MaxAge"),
-            allow_credentials=bool(document.get("AllowCredentials", False)),
+            allow_origins=tuple(wire(document, "AllowOrigins", ())),
+            allow_methods=tuple(m.upper() for m in wire(document, "AllowMethods", ())),
+            allow_headers=tuple(h.lower() for h in wire(document, "AllowHeaders", ())),
+            expose_headers=tuple(wire(document, "ExposeHeaders", ())),
+            max_age=wire(document, "MaxAge"),
+            allow_credentials=bool(wire(document, "AllowCredentials", False)),
         )
 
 
