@@ -61,6 +61,11 @@ def _joined(pairs: list[tuple[str, str]], lower: bool) -> dict[str, str]:
     return joined
 
 
+def query_parameters(raw_query_string: str) -> dict[str, str]:
+    """`queryStringParameters`: duplicates comma-joined, blanks kept."""
+    return _joined(parse_qsl(raw_query_string, keep_blank_values=True), lower=False)
+
+
 def _is_text(content_type: str) -> bool:
     content_type = content_type.lower()
     return content_type.startswith(_TEXT_TYPES) or "+json" in content_type or "+xml" in content_type
@@ -80,7 +85,7 @@ def build_event(request: HttpRequest, route: RouteContext, now: float | None = N
     if cookie_header:
         event["cookies"] = [c.strip() for c in cookie_header.split(";") if c.strip()]
     if request.raw_query_string:
-        event["queryStringParameters"] = _joined(parse_qsl(request.raw_query_string, keep_blank_values=True), lower=False)
+        event["queryStringParameters"] = query_parameters(request.raw_query_string)
     event["requestContext"] = {
         "accountId": route.account_id,
         "apiId": route.api_id,
