@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from harness.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.aws import AwsClients
+from harness.identity import FakeCognitoUserPool
 from harness.engine import LocalStackEngine
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
 from harness.stack import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
@@ -71,3 +73,34 @@ def thumbnail_pipeline_factory(aws_client: AwsClients) -> Iterator[Callable[...,
     yield make
     for pipeline in reversed(created):
         pipeline.teardown()
+
+
+@pytest.fixture(scope="session")
+def cognito_user_pool(aws_client: AwsClients) -> FakeCognitoUserPool:
+    """A fake Cognito user pool with this session's keys; mint tokens with `.access_token(sub=...)`."""
+    return FakeCognitoUserPool(region=aws_client.region)
+
+
+@pytest.fixture(scope="session")
+def avatar_api(aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool, thumbnail_pipeline: ThumbnailPipeline) -> Iterator[AvatarApi]:
+    """The avatar upload API as deployed (CORS in the API's configuration), feeding the session's pipeline."""
+    api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(uploads_bucket=thumbnail_pipeline.spec.uploads_bucket))
+    yield api
+    api.teardown()
+
+
+@pytest.fixture
+def avatar_api_factory(aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool,
+                       thumbnail_pipeline: ThumbnailPipeline) -> Iterator[Callable[..., AvatarApi]]:
+    """`make(**spec_fields)`: a uniquely named avatar API with some fields changed; deleted at teardown."""
+    created: list[AvatarApi] = []
+
+    def make(**overrides: Any) -> AvatarApi:
+        overrides.setdefault("uploads_bucket", thumbnail_pipeline.spec.uploads_bucket)
+        api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(**overrides).with_unique_names())
+        created.append(api)
+        return api
+
+    yield make
+    for api in reversed(created):
+        api.teardown()

@@ -8,6 +8,8 @@ no such stage: 404. The request is then handled by `harness.apigw.gateway.handle
 
 JWKS for JWT authorizers come from a registry filled by the harness (`PUT /_harness/jwks`); an
 issuer not registered is fetched only from loopback; anything else finds no keys, so the token is refused.
+A registered Cognito pool's JWKS is also served at `/_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`
+for the authorizer Lambda (its JWKS_URL), so that no traffic leaves the machine.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from harness.apigw.payload_v2 import HttpRequest, HttpResponse
 LOG = logging.getLogger(__name__)
 EXECUTE_API_PATH = "/_aws/execute-api"
 JWKS_REGISTRY_PATH = "/_harness/jwks"
+COGNITO_PATH = "/_harness/cognito-idp"
 HOST_PATTERN = "<regex('[a-z0-9]+'):api_id>.execute-api.<regex('.*'):server>"
 _JWKS_BY_ISSUER: dict[str, dict] = {}
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -142,12 +145,25 @@ def register_jwks(request: Request) -> Response:
     return Response(json.dumps({"registered": document["issuer"]}), status=200, mimetype="application/json")
 
 
+def cognito_issuer(region: str, user_pool_id: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def serve_cognito_jwks(request: Request, region: str, user_pool_id: str) -> Response:
+    """`GET /_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`: a registered Cognito pool's JWKS."""
+    jwks = _JWKS_BY_ISSUER.get(cognito_issuer(region, user_pool_id))
+    if jwks is None:
+        return Response(json.dumps({"message": f"no user pool {user_pool_id} registered"}), status=404, mimetype="application/json")
+    return Response(json.dumps(jwks), status=200, mimetype="application/json")
+
+
 @hooks.on_infra_start()
 def register_execute_api_routes() -> None:
     from localstack.services.edge import ROUTER
 
     endpoint = ExecuteApiEndpoint()
     ROUTER.add(JWKS_REGISTRY_PATH, endpoint=register_jwks, methods=["PUT"])
+    ROUTER.add(f"{COGNITO_PATH}/<region>/<user_pool_id>/.well-known/jwks.json", endpoint=serve_cognito_jwks, methods=["GET"])
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>", endpoint=endpoint, defaults={"path": ""}, strict_slashes=False)
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>/<greedy_path:path>", endpoint=endpoint)
     ROUTER.add("/", host=HOST_PATTERN, endpoint=endpoint, defaults={"path": ""})

@@ -1,0 +1,66 @@
+"""Authorizer Lambda (Cruddur "CruddurApiGatewayLambdaAuthorizer"; Node + aws-jwt-verify on AWS):
+REQUEST authorizer, payload 2.0, simple responses. Verifies a Cognito ACCESS token for CLIENT_ID
+from the pool USER_POOL_ID and answers {"isAuthorized": bool, "context": {"sub": ...}}.
+
+USER_POOL_ID is read at module load, as the original did: unset, every call fails at init (bug 3).
+The JWKS is the pool's `<issuer>/.well-known/jwks.json`; JWKS_URL overrides it (the harness points
+it at the engine, so no traffic leaves the machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.request
+
+import jwt
+
+REGION = os.environ.get("AWS_REGION", "us-east-1")
+USER_POOL_ID = os.environ["USER_POOL_ID"]
+ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{USER_POOL_ID}"
+JWKS_URL = os.environ.get("JWKS_URL") or f"{ISSUER}/.well-known/jwks.json"
+_jwks: dict | None = None
+
+
+def jwks() -> dict:
+    global _jwks
+    if _jwks is None:
+        with urllib.request.urlopen(JWKS_URL, timeout=5) as response:
+            _jwks = json.loads(response.read())
+    return _jwks
+
+
+def bare_token(header_value: str) -> str:
+    return header_value[len("Bearer "):] if header_value.startswith("Bearer ") else header_value
+
+
+def verify_access_token(token: str) -> dict:
+    """As aws-jwt-verify's CognitoJwtVerifier(tokenUse="access", clientId=CLIENT_ID) checks it."""
+    client_id = os.environ.get("CLIENT_ID")
+    if not client_id:
+        raise ValueError("CLIENT_ID is not set")
+    header = jwt.get_unverified_header(token)
+    key = next((k for k in jwks()["keys"] if k["kid"] == header.get("kid")), None)
+    if key is None or header.get("alg") != "RS256":
+        raise ValueError(f"no RS256 key for kid {header.get('kid')!r}")
+    claims = jwt.decode(token, jwt.algorithms.RSAAlgorithm.from_jwk(key), algorithms=["RS256"], issuer=ISSUER,
+                        options={"verify_aud": False, "require": ["exp", "iat", "sub"]})
+    if claims.get("token_use") != "access":
+        raise ValueError(f"token_use is {claims.get('token_use')!r}, not 'access'")
+    if claims.get("client_id") != client_id:
+        raise ValueError("client_id does not match")
+    if claims["iat"] > time.time() + 1:
+        raise ValueError("token issued in the future")
+    return claims
+
+
+def handler(event: dict, context: object) -> dict:
+    token = bare_token(event["headers"].get("authorization", ""))
+    try:
+        claims = verify_access_token(token)
+    except Exception as error:  # noqa: BLE001 - any verification failure is a denial, never an allow
+        print(f"token not valid: {type(error).__name__}: {error}")
+        return {"isAuthorized": False}
+    print(f"authorized sub={claims['sub']}")
+    return {"isAuthorized": True, "context": {"sub": claims["sub"]}}

@@ -1,0 +1,41 @@
+"""Upload Lambda (Cruddur "CruddurAvatarUpload"; Ruby on AWS, Python here): POST {"extension": "jpg"}
+-> {"url": <presigned PUT for <cognito sub>.<extension> in UPLOADS_BUCKET_NAME, 300 s>}.
+
+CORS "in the Lambda" style (system.md): when FRONTEND_URL is set, the function answers the
+`OPTIONS /{proxy+}` route itself and adds CORS headers to its answers; with CORS in the API's
+configuration, those headers are dropped by API Gateway anyway (bug 4).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+from botocore.config import Config
+
+URL_LIFETIME_SECONDS = 300
+s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
+
+
+def cors_headers() -> dict[str, str]:
+    origin = os.environ.get("FRONTEND_URL")
+    if not origin:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "OPTIONS,GET,POST",
+        "Access-Control-Allow-Headers": "*, Authorization",
+    }
+
+
+def handler(event: dict, context: object) -> dict:
+    if event["routeKey"] == "OPTIONS /{proxy+}":
+        return {"statusCode": 200, "headers": cors_headers(), "body": json.dumps({})}
+    sub = event["requestContext"]["authorizer"]["lambda"]["sub"]
+    extension = json.loads(event["body"])["extension"]
+    url = s3.generate_presigned_url(
+        "put_object", Params={"Bucket": os.environ["UPLOADS_BUCKET_NAME"], "Key": f"{sub}.{extension}"},
+        ExpiresIn=URL_LIFETIME_SECONDS,
+    )
+    return {"statusCode": 200, "headers": cors_headers(), "body": json.dumps({"url": url})}

@@ -1,0 +1,49 @@
+"""The avatar flow end to end over real HTTP (system.md "The avatar flow"): token -> API preflight ->
+POST key_upload -> S3 preflight -> PUT to the presigned URL -> thumbnail."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlparse
+
+from harness.avatar_api import FRONTEND_ORIGIN
+from harness.http import http
+from harness.stack import PROJECT_ROOT
+
+PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+
+
+def api_preflight(api_url: str, origin: str = FRONTEND_ORIGIN):
+    return http("OPTIONS", f"{api_url}/avatars/key_upload", {
+        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"})
+
+
+def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, extension: str = "jpg"):
+    headers = {"Content-Type": "application/json", "Origin": origin}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return http("POST", f"{api_url}/avatars/key_upload", headers, f'{{"extension": "{extension}"}}'.encode())
+
+
+def test_avatar_flow_end_to_end(avatar_api, cognito_user_pool, thumbnail_pipeline):
+    sub = str(uuid.uuid4())
+    token = cognito_user_pool.access_token(sub=sub)
+
+    preflight = api_preflight(avatar_api.api_url)
+    assert preflight.status == 204 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+    answer = key_upload(avatar_api.api_url, token)
+    assert answer.status == 200, (answer.body, avatar_api.authorizer_logs())
+    assert answer.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+    url = answer.json()["url"]
+    assert urlparse(url).path.endswith(f"/{sub}.jpg") and "X-Amz-Expires=300" in url
+
+    s3_preflight = http("OPTIONS", url, {"Origin": FRONTEND_ORIGIN, "Access-Control-Request-Method": "PUT",
+                                         "Access-Control-Request-Headers": "content-type"})
+    assert s3_preflight.status == 200 and s3_preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+    put = http("PUT", url, {"Content-Type": "image/jpeg", "Origin": FRONTEND_ORIGIN}, PHOTO)
+    assert put.status == 200, put.body
+
+    thumbnail = thumbnail_pipeline.wait_for_thumbnail(f"{sub}.jpg")
+    assert thumbnail[:2] == b"\xff\xd8"
