@@ -1,0 +1,137 @@
+"""Seed bugs 1-8 and 13-15 (system.md): the wrong config, the symptom AWS shows, the fix, success."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from harness.avatar_api import FRONTEND_ORIGIN
+from harness.http import http
+from harness.lambda_functions import invocation_count
+from harness.s3 import ensure_bucket
+from harness.waiting import wait_until
+from scenarios.test_avatar_flow import PHOTO, api_preflight, key_upload
+
+VARIANTS = Path(__file__).with_name("variants")
+INTERNAL_ERROR = {"message": "Internal Server Error"}
+
+
+def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_user_pool):
+    token = cognito_user_pool.access_token()
+    broken = avatar_api_factory(authorizer_handler="authorizer_bearer_not_stripped.handler",
+                                authorizer_extra_files=(VARIANTS / "authorizer_bearer_not_stripped.py",))
+    answer = key_upload(broken.api_url, token)
+    assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
+    assert "token not valid: DecodeError" in wait_until(lambda: broken.authorizer_logs(), timeout=10, what="authorizer logs",
+                                                        evidence=lambda: "none")
+    assert key_upload(avatar_api_factory().api_url, token).status == 200
+
+
+@pytest.mark.parametrize("cors_in, browser_sees_cors_headers", [("api", True), ("lambda", False)])
+def test_bug_02_expired_token_is_403(avatar_api_factory, cognito_user_pool, cors_in, browser_sees_cors_headers):
+    """403; when CORS lives in the Lambda the 403 has no CORS headers, so the browser reports a CORS failure."""
+    api = avatar_api_factory(cors_in=cors_in)
+    expired = cognito_user_pool.bad_tokens()["expired"]
+    answer = key_upload(api.api_url, expired)
+    assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
+    assert ("access-control-allow-origin" in answer.headers) is browser_sees_cors_headers
+    assert key_upload(api.api_url, cognito_user_pool.access_token()).status == 200
+
+
+def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, cognito_user_pool):
+    token = cognito_user_pool.access_token()
+    broken = avatar_api_factory(authorizer_environment={"USER_POOL_ID": None, "USERPOOL_ID": cognito_user_pool.user_pool_id})
+    for _ in range(2):
+        answer = key_upload(broken.api_url, token)
+        assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+    assert "KeyError" in wait_until(broken.authorizer_logs, timeout=10, what="authorizer logs", evidence=lambda: "none")
+    assert key_upload(avatar_api_factory().api_url, token).status == 200
+
+
+def test_bug_03_client_id_unset_is_403(avatar_api_factory, cognito_user_pool):
+    broken = avatar_api_factory(authorizer_environment={"CLIENT_ID": None})
+    assert key_upload(broken.api_url, cognito_user_pool.access_token()).status == 403
+
+
+def test_bug_04_lambda_cors_headers_are_ignored_when_the_api_has_cors(avatar_api_factory, cognito_user_pool):
+    api = avatar_api_factory(cors_in="api", upload_environment={"FRONTEND_URL": "https://old-dev-url.gitpod.io"})
+    answer = key_upload(api.api_url, cognito_user_pool.access_token())
+    assert answer.status == 200 and answer.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+
+def test_bug_05_catch_all_with_authorizer_and_no_options_route_fails_preflight(avatar_api_factory, cognito_user_pool):
+    broken = avatar_api_factory(cors_in="lambda", routes=(("ANY /{proxy+}", True),))
+    preflight = api_preflight(broken.api_url)
+    assert (preflight.status, preflight.json()) == (401, {"message": "Unauthorized"})  # "It does not have HTTP ok status"
+    fixed = avatar_api_factory(cors_in="lambda", routes=(("ANY /{proxy+}", True), ("OPTIONS /{proxy+}", False)))
+    preflight = api_preflight(fixed.api_url)
+    assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+
+
+def test_bug_06_options_route_key_mismatch_sends_preflight_into_the_post_branch(avatar_api_factory):
+    broken = avatar_api_factory(cors_in="lambda", routes=(("POST /avatars/key_upload", True), ("OPTIONS /avatars/{proxy+}", False)))
+    preflight = api_preflight(broken.api_url)
+    assert (preflight.status, preflight.json()) == (500, INTERNAL_ERROR)  # the Lambda took the POST branch and crashed
+    assert api_preflight(avatar_api_factory(cors_in="lambda").api_url).status == 200
+
+
+@pytest.mark.parametrize("configured", [FRONTEND_ORIGIN + "/", "https://https://3000-cruddur.gitpod.io", "https://old-dev-url.gitpod.io"])
+def test_bug_06_lambda_origin_that_is_not_the_page_origin(avatar_api_factory, configured):
+    preflight = api_preflight(avatar_api_factory(cors_in="lambda", upload_environment={"FRONTEND_URL": configured}).api_url)
+    assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] != FRONTEND_ORIGIN  # browser blocks
+
+
+def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, cognito_user_pool):
+    broken = avatar_api_factory(upload_handler="upload_status_code_typo.handler", upload_extra_files=(VARIANTS / "upload_status_code_typo.py",))
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token())
+    assert answer.status == 200 and "url" not in answer.json() and "status_code" in answer.json()
+
+
+def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool):
+    broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token())
+    assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+    assert key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).status == 200
+
+
+def test_bug_13_uploads_bucket_without_cors_fails_the_browser_preflight_but_not_curl(aws_client, avatar_api_factory, cognito_user_pool):
+    bucket = f"no-cors-{uuid.uuid4().hex[:8]}"
+    ensure_bucket(aws_client.s3, bucket)
+    url = key_upload(avatar_api_factory(uploads_bucket=bucket).api_url, cognito_user_pool.access_token()).json()["url"]
+    preflight = http("OPTIONS", url, {"Origin": FRONTEND_ORIGIN, "Access-Control-Request-Method": "PUT",
+                                      "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 403
+    assert http("PUT", url, {"Content-Type": "image/jpeg"}, PHOTO).status == 200  # curl has no preflight
+    aws_client.s3.delete_object(Bucket=bucket, Key=url.split("?")[0].rsplit("/", 1)[1])
+    aws_client.s3.delete_bucket(Bucket=bucket)
+
+
+def test_bug_14_presigned_url_used_after_it_expired_is_403(aws_client, thumbnail_pipeline):
+    """behaviour.md "S3": after X-Amz-Expires, 403 "Request has expired". The upload Lambda signs for 300 s;
+    the rule is the same for any lifetime, so this URL lives 1 s to keep the scenario fast."""
+    url = aws_client.s3.generate_presigned_url("put_object", Params={"Bucket": thumbnail_pipeline.spec.uploads_bucket,
+                                                                     "Key": "late.jpg"}, ExpiresIn=1)
+    time.sleep(2.1)
+    answer = http("PUT", url, {"Content-Type": "image/jpeg"}, PHOTO)
+    assert answer.status == 403 and b"Request has expired" in answer.body
+    fresh = aws_client.s3.generate_presigned_url("put_object", Params={"Bucket": thumbnail_pipeline.spec.uploads_bucket,
+                                                                       "Key": "late.jpg"}, ExpiresIn=300)
+    tampered = http("PUT", fresh.replace("late.jpg", "other.jpg"), {"Content-Type": "image/jpeg"}, PHOTO)
+    assert tampered.status == 403 and b"SignatureDoesNotMatch" in tampered.body
+
+
+def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_value(avatar_api_factory, cognito_user_pool):
+    token = cognito_user_pool.access_token()
+    cached = avatar_api_factory(authorizer_ttl_seconds=300)
+    for _ in range(3):
+        assert key_upload(cached.api_url, token).status == 200
+    logs = wait_until(lambda: cached.authorizer_logs(), timeout=10, what="authorizer logs", evidence=lambda: "none")
+    assert invocation_count(logs) == 1
+    uncached = avatar_api_factory(authorizer_ttl_seconds=0)
+    for _ in range(3):
+        assert key_upload(uncached.api_url, token).status == 200
+    wait_until(lambda: invocation_count(uncached.authorizer_logs()) == 3, timeout=10, what="3 authorizer invocations",
+               evidence=uncached.authorizer_logs)
