@@ -32,6 +32,7 @@ class AvatarApiSpec:
     frontend_origin: str = FRONTEND_ORIGIN
     cors_in: str = "api"  # "api": the API's CORS configuration; "lambda": the upload Lambda's own headers
     routes: tuple[tuple[str, bool], ...] = (("POST /avatars/key_upload", True), ("OPTIONS /{proxy+}", False))  # (key, authorized)
+    authorizer_kind: str = "lambda"  # "lambda": the Cruddur authorizer Lambda; "jwt": API Gateway's own JWT authorizer
     authorizer_ttl_seconds: int = 0  # caching off, as deployed (bug 15 turns it on)
     authorizer_environment: dict[str, str | None] = field(default_factory=dict)  # None removes a variable (bug 3)
     upload_environment: dict[str, str | None] = field(default_factory=dict)
@@ -108,13 +109,20 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
     api_id = api["ApiId"]
     integration = api_client.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=upload_arn,
                                                 PayloadFormatVersion="2.0")
-    authorizer = api_client.create_authorizer(
-        ApiId=api_id, AuthorizerType="REQUEST", Name="CruddurJWTAuthorizer", IdentitySource=["$request.header.Authorization"],
-        AuthorizerUri=f"arn:aws:apigateway:{clients.region}:lambda:path/2015-03-31/functions/{authorizer_arn}/invocations",
-        AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True, AuthorizerResultTtlInSeconds=spec.authorizer_ttl_seconds,
-    )
+    if spec.authorizer_kind == "jwt":
+        authorizer = api_client.create_authorizer(
+            ApiId=api_id, AuthorizerType="JWT", Name="CognitoJWT", IdentitySource=["$request.header.Authorization"],
+            JwtConfiguration={"Audience": [pool.client_id], "Issuer": pool.issuer},
+        )
+    else:
+        authorizer = api_client.create_authorizer(
+            ApiId=api_id, AuthorizerType="REQUEST", Name="CruddurJWTAuthorizer", IdentitySource=["$request.header.Authorization"],
+            AuthorizerUri=f"arn:aws:apigateway:{clients.region}:lambda:path/2015-03-31/functions/{authorizer_arn}/invocations",
+            AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True, AuthorizerResultTtlInSeconds=spec.authorizer_ttl_seconds,
+        )
+    authorization_type = "JWT" if spec.authorizer_kind == "jwt" else "CUSTOM"
     for route_key, authorized in spec.routes:
-        auth = {"AuthorizationType": "CUSTOM", "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
+        auth = {"AuthorizationType": authorization_type, "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
         api_client.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}", **auth)
     api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"])

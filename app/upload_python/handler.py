@@ -29,10 +29,15 @@ def cors_headers() -> dict[str, str]:
     }
 
 
+def caller_sub(authorizer: dict) -> str:
+    """The Cognito sub: from the Lambda authorizer's context, or from a JWT authorizer's claims."""
+    return authorizer["lambda"]["sub"] if "lambda" in authorizer else authorizer["jwt"]["claims"]["sub"]
+
+
 def handler(event: dict, context: object) -> dict:
     if event["routeKey"] == "OPTIONS /{proxy+}":
         return {"statusCode": 200, "headers": cors_headers(), "body": json.dumps({})}
-    sub = event["requestContext"]["authorizer"]["lambda"]["sub"]
+    sub = caller_sub(event["requestContext"]["authorizer"])
     extension = json.loads(event["body"])["extension"]
     url = s3.generate_presigned_url(
         "put_object", Params={"Bucket": os.environ["UPLOADS_BUCKET_NAME"], "Key": f"{sub}.{extension}"},

@@ -1,0 +1,55 @@
+"""No bad token is ever accepted (behaviour.md "Lambda authorizer", "JWT authorizer"; "Authorization never fails open")."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from harness.identity import FakeCognitoUserPool
+from scenarios.test_avatar_flow import key_upload
+
+BAD_TOKENS = sorted(FakeCognitoUserPool().bad_tokens())
+
+
+@pytest.mark.parametrize("name", BAD_TOKENS)
+def test_lambda_authorizer_refuses_every_bad_token(avatar_api, cognito_user_pool, name):
+    answer = key_upload(avatar_api.api_url, cognito_user_pool.bad_tokens()[name])  # "Bearer <token>"
+    assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
+
+
+@pytest.fixture(scope="module")
+def jwt_api(aws_client, cognito_user_pool, thumbnail_pipeline):
+    from harness.avatar_api import AvatarApiSpec, provision_avatar_api
+
+    api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(
+        authorizer_kind="jwt", uploads_bucket=thumbnail_pipeline.spec.uploads_bucket).with_unique_names())
+    yield api
+    api.teardown()
+
+
+def test_jwt_authorizer_accepts_a_valid_access_token(jwt_api, cognito_user_pool):
+    assert key_upload(jwt_api.api_url, cognito_user_pool.access_token()).status == 200
+
+
+@pytest.mark.parametrize("name", sorted(set(BAD_TOKENS) - {"id-token-instead-of-access"}))
+def test_jwt_authorizer_refuses_every_bad_token_with_www_authenticate(jwt_api, cognito_user_pool, name):
+    answer = key_upload(jwt_api.api_url, cognito_user_pool.bad_tokens()[name])
+    assert (answer.status, answer.json()) == (401, {"message": "Unauthorized"})
+    assert answer.headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token"')
+
+
+def test_missing_authorization_header_is_401_without_invoking_the_authorizer(avatar_api_factory):
+    api = avatar_api_factory()
+    answer = key_upload(api.api_url, token=None)
+    assert (answer.status, answer.json()) == (401, {"message": "Unauthorized"})
+    assert api.authorizer_logs() == ""
+
+
+def test_100_concurrent_authorized_requests_are_all_answered_correctly(avatar_api, cognito_user_pool):
+    tokens = [cognito_user_pool.access_token(sub=f"user-{i}") for i in range(100)]
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda token: key_upload(avatar_api.api_url, token), tokens))
+    assert [a.status for a in answers] == [200] * 100
+    for i, answer in enumerate(answers):
+        assert f"/user-{i}.jpg?" in answer.json()["url"]  # each answer is for its own caller
