@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlparse
 
+import pytest
+
 from harness.avatar_api import FRONTEND_ORIGIN
 from harness.http import http
 from harness.stack import PROJECT_ROOT
@@ -25,12 +27,16 @@ def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, e
     return http("POST", f"{api_url}/avatars/key_upload", headers, f'{{"extension": "{extension}"}}'.encode())
 
 
-def test_avatar_flow_end_to_end(avatar_api, cognito_user_pool, thumbnail_pipeline):
+@pytest.mark.parametrize("cors_in, preflight_status", [("api", 204), ("lambda", 200)])
+def test_avatar_flow_end_to_end(avatar_api, avatar_api_factory, cognito_user_pool, thumbnail_pipeline, cors_in, preflight_status):
+    """Both CORS styles: in the API's configuration (the gateway answers the preflight, 204), and in the
+    Lambda (the `OPTIONS /{proxy+}` route reaches the upload Lambda, which answers 200)."""
+    avatar_api = avatar_api if cors_in == "api" else avatar_api_factory(cors_in="lambda")
     sub = str(uuid.uuid4())
     token = cognito_user_pool.access_token(sub=sub)
 
     preflight = api_preflight(avatar_api.api_url)
-    assert preflight.status == 204 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+    assert preflight.status == preflight_status and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
 
     answer = key_upload(avatar_api.api_url, token)
     assert answer.status == 200, (answer.body, avatar_api.authorizer_logs())
