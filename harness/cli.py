@@ -1,4 +1,4 @@
-"""`harness` command line: `demo` (the main job) and `up` (a stack to use by hand until Ctrl-C)."""
+"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
 from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
+from harness.identity import FakeCognitoUserPool
 from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 T = TypeVar("T")
 SAMPLE_AVATAR = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
+IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
 
 
 def step(label: str, action: Callable[[], T]) -> T:
@@ -42,7 +45,7 @@ def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalSta
         step("stopping LocalStack", engine.stop)
 
 
-def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline) -> dict[str, str]:
+def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: AvatarApi, pool: FakeCognitoUserPool) -> dict[str, str]:
     spec = pipeline.spec
     return {
         "endpoint_url": engine.endpoint_url,
@@ -52,6 +55,12 @@ def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline) -> dict[s
         "thumbnail_function": spec.function_name,
         "thumbnail_runtime": spec.runtime,
         "output_folder": spec.folder_output,
+        "api_url": api.api_url,
+        "issuer": pool.issuer,
+        "jwks_url": local_jwks_url(engine.endpoint_url, pool),
+        "user_pool_id": pool.user_pool_id,
+        "client_id": pool.client_id,
+        "frontend_origin": api.spec.frontend_origin,
         "log": str(engine.log_path),
     }
 
@@ -91,9 +100,14 @@ def up(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     with running_engine(args.state_dir, args.port) as engine:
+        clients = engine.clients()
         spec = ThumbnailPipelineSpec(runtime=args.runtime)
-        pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(engine.clients(), spec))
-        facts = stack_facts(engine, pipeline)
+        pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(clients, spec))
+        pool = FakeCognitoUserPool(region=engine.region)
+        api = step("provisioning the avatar upload API", lambda: provision_avatar_api(
+            clients, pool, AvatarApiSpec(uploads_bucket=spec.uploads_bucket)))
+        pool.save(engine.state_dir / IDENTITY_FILE)
+        facts = stack_facts(engine, pipeline, api, pool)
         stack_file = engine.state_dir / "stack.json"
         partial = stack_file.with_suffix(".json.partial")
         partial.write_text(json.dumps(facts, indent=2) + "\n")
@@ -102,6 +116,17 @@ def up(args: argparse.Namespace) -> int:
         print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
         stop.wait()
         print("shutting down", flush=True)
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    """Print an access token for the user pool of a running `harness up` (or an expired one)."""
+    identity = Path(args.state_dir) / IDENTITY_FILE
+    if not identity.is_file():
+        raise HarnessError(f"{identity} does not exist", hint=f"start the stack first: harness up --state-dir {args.state_dir}")
+    pool = FakeCognitoUserPool.load(identity)
+    sub = args.sub or str(uuid.uuid4())
+    print(pool.bad_tokens(sub)["expired"] if args.expired else pool.access_token(sub=sub))
     return 0
 
 
@@ -117,6 +142,11 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
+    token_command = commands.add_parser("token", help="print an access token valid for a running `harness up`")
+    token_command.set_defaults(run=token)
+    token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
+    token_command.add_argument("--sub", help="the Cognito sub (default: a new UUID)")
+    token_command.add_argument("--expired", action="store_true", help="an access token that expired an hour ago")
     for name, function, help_text in (
         ("demo", demo, "boot the stack, run the avatar thumbnail flow once, print what happened"),
         ("up", up, "boot and provision the stack, write stack.json, run until Ctrl-C"),

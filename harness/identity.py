@@ -14,6 +14,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -93,6 +94,24 @@ class FakeCognitoUserPool:
             "subject_types_supported": ["public"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         }
+
+    # -- persistence, for `harness token` against a running `harness up` ------------------------------
+    def save(self, path: Path) -> None:
+        """The pool and its private key (file mode 0600): what `load` needs to mint tokens for this stack."""
+        pem = self.signing_key.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        document = {"region": self.region, "user_pool_id": self.user_pool_id, "client_id": self.client_id,
+                    "issuer_override": self.issuer_override, "kid": self.signing_key.kid, "private_key_pem": pem}
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(document, indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> "FakeCognitoUserPool":
+        document = json.loads(path.read_text())
+        key = serialization.load_pem_private_key(document["private_key_pem"].encode(), password=None)
+        return cls(region=document["region"], user_pool_id=document["user_pool_id"], client_id=document["client_id"],
+                   issuer_override=document["issuer_override"], signing_key=SigningKey(document["kid"], key))
 
     # -- good tokens ------------------------------------------------------------------------------
     def access_claims(self, sub: str | None = None, username: str = "andrewbrown", scope: str = DEFAULT_SCOPE,

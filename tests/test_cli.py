@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from harness.engine import descendants, living
+from harness.http import http
 
-STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder"}
+STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder",
+              "api_url", "issuer", "jwks_url", "user_pool_id", "client_id", "frontend_origin"}
 
 
 def wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> dict:
@@ -34,13 +36,20 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
-        stack = wait_for_file(tmp_path / "stack.json", process, timeout=120)
+        stack = wait_for_file(tmp_path / "stack.json", process, timeout=180)
         assert STACK_KEYS <= stack.keys()
         assert stack["endpoint_url"].startswith("http://127.0.0.1:")
         assert (stack["uploads_bucket"], stack["assets_bucket"], stack["output_folder"]) == (
             "cruddur-uploaded-avatars", "assets.cruddur.com", "avatars")
         children = descendants(process.pid)
         assert children  # LocalStack runs under it
+        assert stack["issuer"] == f"https://cognito-idp.{stack['region']}.amazonaws.com/{stack['user_pool_id']}"
+        for flags, status in (([], 200), (["--expired"], 403)):
+            token = subprocess.run([sys.executable, "-m", "harness.cli", "token", "--state-dir", str(tmp_path), *flags],
+                                   capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+            answer = http("POST", f"{stack['api_url']}/avatars/key_upload", {"Authorization": f"Bearer {token}",
+                          "Content-Type": "application/json", "Origin": stack["frontend_origin"]}, b'{"extension": "png"}')
+            assert answer.status == status, answer.body
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
@@ -60,3 +69,10 @@ def test_up_refuses_a_port_in_use(tmp_path):
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_token_without_a_running_stack_says_how_to_start_one(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "harness.cli", "token", "--state-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "identity.json does not exist" in result.stderr and "harness up --state-dir" in result.stderr

@@ -73,3 +73,13 @@ def test_every_bad_token_is_refused_by_a_strict_verifier(pool, name):
 
 def test_pools_do_not_share_keys():
     assert FakeCognitoUserPool().signing_key.kid != FakeCognitoUserPool().signing_key.kid
+
+
+def test_saved_pool_mints_tokens_the_original_verifies(pool, tmp_path):
+    path = tmp_path / "identity.json"
+    pool.save(path)
+    assert path.stat().st_mode & 0o777 == 0o600  # a private key: owner only
+    loaded = FakeCognitoUserPool.load(path)
+    loaded.clock = pool.clock
+    claims = verify_access_token(pool, loaded.access_token(sub="s"))
+    assert claims["sub"] == "s" and loaded.issuer == pool.issuer
