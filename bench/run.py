@@ -12,9 +12,13 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from harness.avatar_api import AvatarApiSpec, provision_avatar_api
 from harness.engine import LocalStackEngine, descendants
+from harness.http import http
+from harness.identity import FakeCognitoUserPool
 from harness.packaging import zip_files
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
 from harness.s3 import head_object
@@ -23,6 +27,7 @@ from harness.stack import APP_DIR, PROJECT_ROOT, ThumbnailPipelineSpec, provisio
 IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
 UPLOADS = 50
 WARM_INVOKES = 100
+API_CALLS = 200
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -98,6 +103,35 @@ def bench_pipeline(engine: LocalStackEngine) -> None:
     report("RSS of the whole stack (LocalStack + runtimes)", rss_mb(engine.pid), "MB")
 
 
+def bench_authorized_api(engine: LocalStackEngine) -> None:
+    clients = engine.clients()
+    pipeline = provision_thumbnail_pipeline(clients, ThumbnailPipelineSpec().with_unique_names())
+    pool = FakeCognitoUserPool(region=engine.region)
+    api = provision_avatar_api(clients, pool, AvatarApiSpec(uploads_bucket=pipeline.spec.uploads_bucket).with_unique_names())
+    headers = {"Authorization": f"Bearer {pool.access_token()}", "Content-Type": "application/json", "Origin": api.spec.frontend_origin}
+
+    def call() -> float:
+        started = time.perf_counter()
+        answer = http("POST", f"{api.api_url}/avatars/key_upload", headers, b'{"extension": "jpg"}')
+        if answer.status != 200:
+            raise SystemExit(f"authorized call failed: {answer.status} {answer.body[:300]!r}")
+        return (time.perf_counter() - started) * 1000
+
+    for _ in range(10):
+        call()
+    latencies = [call() for _ in range(API_CALLS)]
+    report(f"authorized API call p50, warm ({API_CALLS} calls)", percentile(latencies, 0.5), "ms", "target <= 15 ms")
+    report("authorized API call p95", percentile(latencies, 0.95), "ms")
+    with ThreadPoolExecutor(8) as workers:
+        list(workers.map(lambda _: call(), range(64)))  # warm: one environment per concurrent caller, as on AWS
+        deadline, done = time.perf_counter() + 5, 0
+        while time.perf_counter() < deadline:
+            done += len(list(workers.map(lambda _: call(), range(32))))
+    report("authorized API calls per second (8 clients, warm, 5 s)", done / 5, "/s")
+    api.teardown()
+    pipeline.teardown()
+
+
 def bench_thumbnail_rule() -> None:
     spec = importlib.util.spec_from_file_location("thumbnail", APP_DIR / "thumbnail_python" / "thumbnail.py")
     thumbnail = importlib.util.module_from_spec(spec)
@@ -127,6 +161,7 @@ def main() -> int:
     with LocalStackEngine() as engine:
         bench_invoke(engine)
         bench_pipeline(engine)
+        bench_authorized_api(engine)
     bench_thumbnail_rule()
     return 0
 

@@ -168,6 +168,7 @@ class LocalStackEngine:
             TMPDIR=str(self.state_dir / "tmp"),
             S3_SKIP_SIGNATURE_VALIDATION="0",  # behaviour.md "S3": presigned URLs are checked
             LAMBDA_RUNTIME_EXECUTOR="harness",  # harness.lambda_runtime: no Docker
+            IN_MEMORY_CLIENT="1",  # LocalStack's calls to itself (logs, metrics, invokes) skip the HTTP round trip
             # behaviour.md "S3": async invocations are retried twice; AWS waits ~1 and ~2 minutes,
             # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly.
             LAMBDA_RETRY_BASE_DELAY="1",

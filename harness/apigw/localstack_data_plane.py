@@ -14,6 +14,7 @@ for the authorizer Lambda (its JWKS_URL), so that no traffic leaves the machine.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -81,7 +82,9 @@ def jwks_for_issuer(issuer: str) -> dict:
         return {}
 
 
+@functools.lru_cache(maxsize=None)
 def invoker(account_id: str, region: str):
+    """Invokes functions of one account and region (the client is made once: making one costs milliseconds)."""
     from localstack.aws.connect import connect_to
 
     client = connect_to(aws_access_key_id=account_id, region_name=region).lambda_
