@@ -62,3 +62,10 @@ def test_literal_segments_must_match_exactly():
 def test_invalid_route_keys_are_rejected(key):
     with pytest.raises(RouteKeyError):
         parse_route_key(key)
+
+
+@pytest.mark.aws_unverified
+def test_more_specific_path_wins_over_specific_method():
+    """harness/apigw/aws_unverified.py: PATH_SPECIFICITY_BEFORE_METHOD."""
+    routes = [Route("GET /pets/{id}"), Route("ANY /pets/dog")]
+    assert selected(routes, "GET", "/pets/dog") == "ANY /pets/dog"

@@ -6,9 +6,7 @@ Pure decisions over request headers (lower-case names) and the API's `CorsConfig
 - CORS headers are added only when the request has an Origin, and an integration's own
   `access-control-*` headers are dropped: only the configuration counts (system.md bug 4).
 
-Unverified on AWS (one place, here; scenarios marked `aws_unverified`): the automatic preflight
-answers 204 (observed); a preflight whose origin, method or a header is not allowed gets 204 with no
-CORS headers, so the browser blocks it (the safe choice).
+What AWS does not document (the status of refused preflights, ...) is decided in `aws_unverified.py`.
 """
 
 from __future__ import annotations
@@ -16,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from harness.apigw.aws_unverified import (
+    AUTOMATIC_PREFLIGHT_STATUS, DISALLOWED_PREFLIGHT_STATUS, ECHO_CONFIGURED_ALLOW_HEADERS,
+)
 from harness.apigw.wire import wire
 
-PREFLIGHT_STATUS = 204
 
 
 @dataclass(frozen=True)
@@ -80,23 +80,24 @@ def answer_preflight(config: CorsConfiguration, headers: dict[str, str]) -> Pref
     method = headers["access-control-request-method"].upper()
     requested = [h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",") if h.strip()]
     if not origin_allowed(config, origin):
-        return PreflightAnswer(PREFLIGHT_STATUS, {}, f"origin {origin!r} is not in allowOrigins {list(config.allow_origins)}")
+        return PreflightAnswer(DISALLOWED_PREFLIGHT_STATUS, {}, f"origin {origin!r} is not in allowOrigins {list(config.allow_origins)}")
     if not _listed(config.allow_methods, method):
-        return PreflightAnswer(PREFLIGHT_STATUS, {}, f"method {method} is not in allowMethods {list(config.allow_methods)}")
+        return PreflightAnswer(DISALLOWED_PREFLIGHT_STATUS, {}, f"method {method} is not in allowMethods {list(config.allow_methods)}")
     for header in requested:
         if not _listed(config.allow_headers, header):
-            return PreflightAnswer(PREFLIGHT_STATUS, {}, f"header {header!r} is not in allowHeaders {list(config.allow_headers)}")
+            return PreflightAnswer(DISALLOWED_PREFLIGHT_STATUS, {}, f"header {header!r} is not in allowHeaders {list(config.allow_headers)}")
     answer = {"access-control-allow-origin": _allow_origin_value(config, origin)}
     answer["access-control-allow-methods"] = ",".join(config.allow_methods)
     if config.allow_headers:
-        answer["access-control-allow-headers"] = ",".join(config.allow_headers)
+        echoed = config.allow_headers if ECHO_CONFIGURED_ALLOW_HEADERS else tuple(requested)
+        answer["access-control-allow-headers"] = ",".join(echoed)
     if config.max_age is not None:
         answer["access-control-max-age"] = str(config.max_age)
     if config.allow_credentials:
         answer["access-control-allow-credentials"] = "true"
     if answer["access-control-allow-origin"] != "*":
         answer["vary"] = "Origin"
-    return PreflightAnswer(PREFLIGHT_STATUS, answer)
+    return PreflightAnswer(AUTOMATIC_PREFLIGHT_STATUS, answer)
 
 
 def apply_to_response(config: CorsConfiguration, request_headers: dict[str, str], response_headers: dict[str, str]) -> dict[str, str]:

@@ -5,8 +5,7 @@ Route keys are `$default`, `METHOD /path` or `ANY /path`; a path segment may be 
 specific match: a full path match (literal segments before variables) with its method, then with
 ANY; then the longest greedy `{proxy+}` match, its method before ANY; then `$default`. No match: 404.
 
-Unverified on AWS (one place, here): a method-specific route with a path variable against an ANY
-route with literal segments for the same request: we prefer the more specific *path*.
+What AWS does not document (method versus path specificity) is decided in `aws_unverified.py`.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
+
+from harness.apigw.aws_unverified import PATH_SPECIFICITY_BEFORE_METHOD
 
 DEFAULT_ROUTE_KEY = "$default"
 NOT_FOUND_BODY = {"message": "Not Found"}
@@ -86,21 +87,22 @@ def _match_path(pattern: _Pattern, parts: list[str]) -> dict[str, str] | None:
     return params if len(parts) == len(pattern.segments) else None
 
 
-def _rank(pattern: _Pattern, method: str) -> tuple[int, int, int, int]:
+def _rank(pattern: _Pattern, method: str) -> tuple[int, ...]:
     literal_segments = sum(1 for s in pattern.segments if _variable(s) is None)
-    return (
+    path_rank = (
         0 if pattern.greedy else 1,  # full matches before greedy ones
         len(pattern.segments) if pattern.greedy else literal_segments,  # longest greedy prefix / most literals
         literal_segments,
-        1 if pattern.method == method else 0,  # the method before ANY
     )
+    method_rank = (1 if pattern.method == method else 0,)  # the method before ANY
+    return path_rank + method_rank if PATH_SPECIFICITY_BEFORE_METHOD else method_rank + path_rank
 
 
 def match_route(routes: list[Route], method: str, path: str) -> RouteMatch | None:
     """The route API Gateway selects for `method path`, or None (-> 404 {"message":"Not Found"})."""
     method = method.upper()
     parts = [p for p in path.split("?")[0].split("/")[1:] if p != ""]
-    best: tuple[tuple[int, int, int, int], RouteMatch] | None = None
+    best: tuple[tuple[int, ...], RouteMatch] | None = None
     default: Route | None = None
     for route in routes:
         pattern = parse_route_key(route.route_key)
