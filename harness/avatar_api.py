@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.aws import AwsClients
 from harness.identity import FakeCognitoUserPool
-from harness.lambda_functions import THROWAWAY_ROLE_ARN, deploy_function, function_logs
+from harness.lambda_functions import THROWAWAY_ROLE_ARN, allow_apigateway_invoke, deploy_function, function_logs
 from harness.packaging import python_function_zip
 from harness.stack import APP_DIR
 
@@ -34,10 +34,12 @@ class AvatarApiSpec:
     routes: tuple[tuple[str, bool], ...] = (("POST /avatars/key_upload", True), ("OPTIONS /{proxy+}", False))  # (key, authorized)
     authorizer_kind: str = "lambda"  # "lambda": the Cruddur authorizer Lambda; "jwt": API Gateway's own JWT authorizer
     authorizer_ttl_seconds: int = 0  # caching off, as deployed (bug 15 turns it on)
+    authorizer_payload_format: str = "2.0"  # "1.0" answers with an IAM policy (simple responses off)
     authorizer_environment: dict[str, str | None] = field(default_factory=dict)  # None removes a variable (bug 3)
     upload_environment: dict[str, str | None] = field(default_factory=dict)
     authorizer_extra_files: tuple[Path, ...] = ()
     authorizer_handler: str = "handler.handler"
+    authorizer_timeout_seconds: int = 10
     upload_extra_files: tuple[Path, ...] = ()
     upload_handler: str = "handler.handler"
 
@@ -98,7 +100,7 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
                       "JWKS_URL": local_jwks_url(clients.endpoint_url, pool)}
     authorizer_arn = deploy_function(
         clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=THROWAWAY_ROLE_ARN,
-        Handler=spec.authorizer_handler, Timeout=10,
+        Handler=spec.authorizer_handler, Timeout=spec.authorizer_timeout_seconds,
         Code={"ZipFile": python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)},
         Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
     )
@@ -118,11 +120,15 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
         authorizer = api_client.create_authorizer(
             ApiId=api_id, AuthorizerType="REQUEST", Name="CruddurJWTAuthorizer", IdentitySource=["$request.header.Authorization"],
             AuthorizerUri=f"arn:aws:apigateway:{clients.region}:lambda:path/2015-03-31/functions/{authorizer_arn}/invocations",
-            AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True, AuthorizerResultTtlInSeconds=spec.authorizer_ttl_seconds,
+            AuthorizerPayloadFormatVersion=spec.authorizer_payload_format, EnableSimpleResponses=spec.authorizer_payload_format == "2.0",
+            AuthorizerResultTtlInSeconds=spec.authorizer_ttl_seconds,
         )
     authorization_type = "JWT" if spec.authorizer_kind == "jwt" else "CUSTOM"
     for route_key, authorized in spec.routes:
         auth = {"AuthorizationType": authorization_type, "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
         api_client.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}", **auth)
     api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    account_id = clients.sts.get_caller_identity()["Account"]
+    for function_name in (spec.upload_function, spec.authorizer_function):
+        allow_apigateway_invoke(clients.lambda_, function_name, api_id, clients.region, account_id)
     return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"])

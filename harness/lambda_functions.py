@@ -66,16 +66,25 @@ def wait_function_ready(lambda_: Any, name: str, timeout: float) -> dict:
     )
 
 
-def allow_s3_invoke(lambda_: Any, function_name: str, bucket: str, account_id: str) -> None:
-    """The resource policy S3 needs to invoke the function (AWS checks it when the notification is set)."""
+def allow_invoke(lambda_: Any, function_name: str, statement_id: str, **permission: str) -> None:
+    """A resource-policy statement letting a service invoke the function (idempotent)."""
     try:
-        lambda_.add_permission(
-            FunctionName=function_name, StatementId=f"s3-invoke-{bucket}".replace(".", "-"), Action="lambda:InvokeFunction",
-            Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account_id,
-        )
+        lambda_.add_permission(FunctionName=function_name, StatementId=statement_id, Action="lambda:InvokeFunction", **permission)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceConflictException":
             raise
+
+
+def allow_s3_invoke(lambda_: Any, function_name: str, bucket: str, account_id: str) -> None:
+    """The resource policy S3 needs to invoke the function (AWS checks it when the notification is set)."""
+    allow_invoke(lambda_, function_name, f"s3-invoke-{bucket}".replace(".", "-"), Principal="s3.amazonaws.com",
+                 SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account_id)
+
+
+def allow_apigateway_invoke(lambda_: Any, function_name: str, api_id: str, region: str, account_id: str) -> None:
+    """What an HTTP API needs to call the function (without it AWS answers 500)."""
+    allow_invoke(lambda_, function_name, f"apigateway-{api_id}", Principal="apigateway.amazonaws.com",
+                 SourceArn=f"arn:aws:execute-api:{region}:{account_id}:{api_id}/*")
 
 
 def delete_function(lambda_: Any, logs: Any, name: str) -> None:

@@ -135,3 +135,23 @@ def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_
         assert key_upload(uncached.api_url, token).status == 200
     wait_until(lambda: invocation_count(uncached.authorizer_logs()) == 3, timeout=10, what="3 authorizer invocations",
                evidence=uncached.authorizer_logs)
+
+
+@pytest.mark.parametrize("variant", ["throws", "times_out", "malformed"])
+def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant):
+    """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500."""
+    broken = avatar_api_factory(authorizer_handler=f"authorizer_failures.{variant}", authorizer_timeout_seconds=1,
+                                authorizer_extra_files=(VARIANTS / "authorizer_failures.py",))
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token())
+    assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+    assert broken.upload_logs() == ""  # the integration never ran
+
+
+def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_user_pool):
+    api = avatar_api_factory(authorizer_payload_format="1.0", authorizer_handler="authorizer_failures.iam_policy",
+                             authorizer_extra_files=(VARIANTS / "authorizer_failures.py",),
+                             routes=(("POST /avatars/key_upload", True), ("GET /avatars/key_upload", True)))
+    answer = key_upload(api.api_url, cognito_user_pool.access_token())
+    assert answer.status == 200 and "/policy-user.jpg?" in answer.json()["url"]  # context reached the integration
+    denied = http("GET", f"{api.api_url}/avatars/key_upload", {"Authorization": "Bearer anything"})
+    assert (denied.status, denied.json()) == (403, {"message": "Forbidden"})  # explicit Deny
