@@ -13,7 +13,7 @@ from harness.http import http
 from harness.lambda_functions import invocation_count
 from harness.s3 import ensure_bucket
 from harness.waiting import wait_until
-from scenarios.test_avatar_flow import PHOTO, api_preflight, key_upload
+from scenarios.avatar_client import PHOTO, api_preflight, key_upload
 
 VARIANTS = Path(__file__).with_name("variants")
 INTERNAL_ERROR = {"message": "Internal Server Error"}

@@ -10,22 +10,7 @@ import pytest
 
 from harness.avatar_api import FRONTEND_ORIGIN
 from harness.http import http
-from harness.stack import PROJECT_ROOT
-
-PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
-
-
-def api_preflight(api_url: str, origin: str = FRONTEND_ORIGIN):
-    return http("OPTIONS", f"{api_url}/avatars/key_upload", {
-        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"})
-
-
-def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, extension: str = "jpg"):
-    headers = {"Content-Type": "application/json", "Origin": origin}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    return http("POST", f"{api_url}/avatars/key_upload", headers, f'{{"extension": "{extension}"}}'.encode())
-
+from scenarios.avatar_client import PHOTO, api_preflight, key_upload
 
 @pytest.mark.parametrize("cors_in, preflight_status", [("api", 204), ("lambda", 200)])
 def test_avatar_flow_end_to_end(avatar_api, avatar_api_factory, cognito_user_pool, thumbnail_pipeline, cors_in, preflight_status):

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from harness.identity import FakeCognitoUserPool
-from scenarios.test_avatar_flow import key_upload
+from scenarios.avatar_client import key_upload
 
 BAD_TOKENS = sorted(FakeCognitoUserPool().bad_tokens())
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
+from harness.http import http
 from harness.packaging import zip_files
 
 ECHO = (
@@ -16,15 +14,6 @@ ECHO = (
     "    return {'statusCode': 200, 'headers': {'content-type': 'application/json'},\n"
     "            'body': json.dumps({'routeKey': event['routeKey'], 'rawPath': event['rawPath'], 'stage': event['requestContext']['stage']})}\n"
 )
-
-
-def http(method: str, url: str, headers: dict | None = None, body: bytes | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 @pytest.fixture
@@ -42,33 +31,34 @@ def echo_api(aws_client, lambda_function_factory):
 
 
 def test_path_form_endpoint_reaches_the_lambda(echo_api):
-    status, headers, body = http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", body=b"{}")
-    assert status == 200 and json.loads(body) == {"routeKey": "POST /avatars/key_upload", "rawPath": "/avatars/key_upload", "stage": "$default"}
+    answer = http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", body=b"{}")
+    assert answer.status == 200 and answer.json() == {"routeKey": "POST /avatars/key_upload", "rawPath": "/avatars/key_upload", "stage": "$default"}
 
 
 def test_host_form_endpoint_reaches_the_lambda(echo_api, localstack_engine):
     host = f"{echo_api['ApiId']}.execute-api.localhost.localstack.cloud:{localstack_engine.port}"
-    status, _, body = http("POST", f"{localstack_engine.endpoint_url}/avatars/key_upload", {"Host": host}, b"{}")
-    assert status == 200 and json.loads(body)["routeKey"] == "POST /avatars/key_upload"
+    answer = http("POST", f"{localstack_engine.endpoint_url}/avatars/key_upload", {"Host": host}, b"{}")
+    assert answer.status == 200 and answer.json()["routeKey"] == "POST /avatars/key_upload"
 
 
 def test_named_stage_is_selected_by_the_first_segment(aws_client, echo_api):
     aws_client.apigatewayv2.create_stage(ApiId=echo_api["ApiId"], StageName="dev", AutoDeploy=True)
-    status, _, body = http("POST", f"{echo_api['ApiEndpoint']}/dev/avatars/key_upload", body=b"{}")
-    assert status == 200 and json.loads(body)["stage"] == "dev"
+    answer = http("POST", f"{echo_api['ApiEndpoint']}/dev/avatars/key_upload", body=b"{}")
+    assert answer.status == 200 and answer.json()["stage"] == "dev"
 
 
 def test_unknown_route_api_and_missing_stage_are_404(aws_client, echo_api, localstack_engine):
-    assert http("GET", f"{echo_api['ApiEndpoint']}/nothing")[0:3:2] == (404, b'{"message": "Not Found"}')
-    assert http("GET", f"{localstack_engine.endpoint_url}/_aws/execute-api/nosuchapi/x")[0] == 404
+    answer = http("GET", f"{echo_api['ApiEndpoint']}/nothing")
+    assert (answer.status, answer.json()) == (404, {"message": "Not Found"})
+    assert http("GET", f"{localstack_engine.endpoint_url}/_aws/execute-api/nosuchapi/x").status == 404
     aws_client.apigatewayv2.delete_stage(ApiId=echo_api["ApiId"], StageName="$default")
-    assert http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", body=b"{}")[0] == 404
+    assert http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", body=b"{}").status == 404
 
 
 def test_cors_preflight_and_response_headers_over_http(echo_api):
     origin = "https://3000-cruddur.gitpod.io"
-    status, headers, _ = http("OPTIONS", f"{echo_api['ApiEndpoint']}/avatars/key_upload",
-                              {"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
-    assert status == 204 and headers["access-control-allow-origin"] == origin
-    status, headers, _ = http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", {"Origin": origin}, b"{}")
-    assert status == 200 and headers["access-control-allow-origin"] == origin
+    answer = http("OPTIONS", f"{echo_api['ApiEndpoint']}/avatars/key_upload",
+                  {"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
+    assert answer.status == 204 and answer.headers["access-control-allow-origin"] == origin
+    answer = http("POST", f"{echo_api['ApiEndpoint']}/avatars/key_upload", {"Origin": origin}, b"{}")
+    assert answer.status == 200 and answer.headers["access-control-allow-origin"] == origin

@@ -1,0 +1,21 @@
+"""What the Cruddur profile form does over HTTP, for scenarios: the API preflight and POST /avatars/key_upload."""
+
+from __future__ import annotations
+
+from harness.avatar_api import FRONTEND_ORIGIN
+from harness.http import HttpResult, http
+from harness.stack import PROJECT_ROOT
+
+PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+
+
+def api_preflight(api_url: str, origin: str = FRONTEND_ORIGIN) -> HttpResult:
+    return http("OPTIONS", f"{api_url}/avatars/key_upload", {
+        "Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"})
+
+
+def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, extension: str = "jpg") -> HttpResult:
+    headers = {"Content-Type": "application/json", "Origin": origin}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    return http("POST", f"{api_url}/avatars/key_upload", headers, f'{{"extension": "{extension}"}}'.encode())
