@@ -50,3 +50,38 @@ def test_api_endpoint_is_the_local_url_that_works(aws_client, http_api, localsta
     assert http_api["ApiEndpoint"] == expected
     assert aws_client.apigatewayv2.get_api(ApiId=http_api["ApiId"])["ApiEndpoint"] == expected
     assert expected in [api["ApiEndpoint"] for api in aws_client.apigatewayv2.get_apis()["Items"]]
+
+
+def test_updates_and_deletes_take_effect_on_the_data_plane(aws_client, http_api, lambda_function_factory):
+    from harness.http import http
+    from harness.packaging import zip_files
+
+    client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
+    code = "def handler(e, c):\n    return {'statusCode': 200, 'body': e['routeKey']}\n"
+    function = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": code})})
+    integration = client.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function["FunctionArn"],
+                                            PayloadFormatVersion="2.0")
+    route = client.create_route(ApiId=api_id, RouteKey="GET /a", Target=f"integrations/{integration['IntegrationId']}")
+    client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    assert http("GET", f"{http_api['ApiEndpoint']}/a").body == b"GET /a"
+    client.update_route(ApiId=api_id, RouteId=route["RouteId"], RouteKey="GET /b")
+    assert http("GET", f"{http_api['ApiEndpoint']}/a").status == 404
+    assert http("GET", f"{http_api['ApiEndpoint']}/b").body == b"GET /b"
+    client.update_api(ApiId=api_id, CorsConfiguration={"AllowOrigins": ["https://new.example"], "AllowMethods": ["GET"]})
+    assert http("GET", f"{http_api['ApiEndpoint']}/b", {"Origin": "https://new.example"}).headers["access-control-allow-origin"] == "https://new.example"
+    client.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+    assert http("GET", f"{http_api['ApiEndpoint']}/b").status == 404
+
+
+def test_cognito_issuer_resolves_to_the_local_jwks(aws_client, localstack_engine):
+    from harness.avatar_api import local_jwks_url, register_user_pool
+    from harness.http import http
+    from harness.identity import FakeCognitoUserPool
+
+    pool = FakeCognitoUserPool(region=aws_client.region)
+    register_user_pool(localstack_engine.endpoint_url, pool)
+    base = local_jwks_url(localstack_engine.endpoint_url, pool).rsplit("/", 1)[0]
+    configuration = http("GET", f"{base}/openid-configuration").json()
+    assert configuration["issuer"] == pool.issuer
+    assert http("GET", configuration["jwks_uri"]).json() == pool.jwks()
+    assert http("GET", base.replace(pool.user_pool_id, "us-east-1_unknown") + "/jwks.json").status == 404

@@ -160,6 +160,17 @@ def serve_cognito_jwks(request: Request, region: str, user_pool_id: str) -> Resp
     return Response(json.dumps(jwks), status=200, mimetype="application/json")
 
 
+def serve_cognito_openid_configuration(request: Request, region: str, user_pool_id: str) -> Response:
+    """`GET /_harness/cognito-idp/<region>/<pool>/.well-known/openid-configuration`, pointing at the local JWKS."""
+    issuer = cognito_issuer(region, user_pool_id)
+    if issuer not in _JWKS_BY_ISSUER:
+        return Response(json.dumps({"message": f"no user pool {user_pool_id} registered"}), status=404, mimetype="application/json")
+    base = f"{request.host_url.rstrip('/')}{COGNITO_PATH}/{region}/{user_pool_id}"
+    document = {"issuer": issuer, "jwks_uri": f"{base}/.well-known/jwks.json", "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"], "response_types_supported": ["code", "token"]}
+    return Response(json.dumps(document), status=200, mimetype="application/json")
+
+
 @hooks.on_infra_start()
 def register_execute_api_routes() -> None:
     from localstack.services.edge import ROUTER
@@ -167,6 +178,8 @@ def register_execute_api_routes() -> None:
     endpoint = ExecuteApiEndpoint()
     ROUTER.add(JWKS_REGISTRY_PATH, endpoint=register_jwks, methods=["PUT"])
     ROUTER.add(f"{COGNITO_PATH}/<region>/<user_pool_id>/.well-known/jwks.json", endpoint=serve_cognito_jwks, methods=["GET"])
+    ROUTER.add(f"{COGNITO_PATH}/<region>/<user_pool_id>/.well-known/openid-configuration",
+               endpoint=serve_cognito_openid_configuration, methods=["GET"])
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>", endpoint=endpoint, defaults={"path": ""}, strict_slashes=False)
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>/<greedy_path:path>", endpoint=endpoint)
     ROUTER.add("/", host=HOST_PATTERN, endpoint=endpoint, defaults={"path": ""})
