@@ -6,6 +6,8 @@ function fixtures create uniquely named resources and delete them at teardown.
 
 from __future__ import annotations
 
+import json
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -104,3 +106,22 @@ def avatar_api_factory(aws_client: AwsClients, cognito_user_pool: FakeCognitoUse
     yield make
     for api in reversed(created):
         api.teardown()
+
+
+@pytest.fixture
+def gateway_clock(localstack_engine: LocalStackEngine) -> Iterator[Callable[[float], None]]:
+    """`advance(seconds)`: move the HTTP API gateway's clock (cache TTLs, JWT expiry); reset after the test."""
+    offset = [0.0]
+
+    def put(seconds: float) -> None:
+        body = json.dumps({"offset_seconds": seconds}).encode()
+        request = urllib.request.Request(f"{localstack_engine.endpoint_url}/_harness/clock", data=body, method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    def advance(seconds: float) -> None:
+        offset[0] += seconds
+        put(offset[0])
+
+    yield advance
+    put(0.0)

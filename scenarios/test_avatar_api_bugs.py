@@ -123,13 +123,20 @@ def test_bug_14_presigned_url_used_after_it_expired_is_403(aws_client, thumbnail
     assert tampered.status == 403 and b"SignatureDoesNotMatch" in tampered.body
 
 
-def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_value(avatar_api_factory, cognito_user_pool):
+def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_value(avatar_api_factory, cognito_user_pool,
+                                                                                        gateway_clock):
     token = cognito_user_pool.access_token()
     cached = avatar_api_factory(authorizer_ttl_seconds=300)
     for _ in range(3):
         assert key_upload(cached.api_url, token).status == 200
     logs = wait_until(lambda: cached.authorizer_logs(), timeout=10, what="authorizer logs", evidence=lambda: "none")
     assert invocation_count(logs) == 1
+    gateway_clock(299)
+    assert key_upload(cached.api_url, token).status == 200  # still within the TTL: still cached
+    gateway_clock(1)
+    assert key_upload(cached.api_url, token).status == 200  # the TTL ended: the authorizer runs again
+    wait_until(lambda: invocation_count(cached.authorizer_logs()) == 2, timeout=10, what="a second authorizer invocation",
+               evidence=cached.authorizer_logs)
     uncached = avatar_api_factory(authorizer_ttl_seconds=0)
     for _ in range(3):
         assert key_upload(uncached.api_url, token).status == 200

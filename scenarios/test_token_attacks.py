@@ -53,3 +53,11 @@ def test_100_concurrent_authorized_requests_are_all_answered_correctly(avatar_ap
     assert [a.status for a in answers] == [200] * 100
     for i, answer in enumerate(answers):
         assert f"/user-{i}.jpg?" in answer.json()["url"]  # each answer is for its own caller
+
+
+def test_jwt_authorizer_expiry_follows_the_gateway_clock(jwt_api, cognito_user_pool, gateway_clock):
+    token = cognito_user_pool.access_token()
+    assert key_upload(jwt_api.api_url, token).status == 200
+    gateway_clock(3600)  # the access token lives 3600 s
+    answer = key_upload(jwt_api.api_url, token)
+    assert answer.status == 401 and 'error_description="the token has expired"' in answer.headers["www-authenticate"]

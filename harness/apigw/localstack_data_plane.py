@@ -10,6 +10,7 @@ JWKS for JWT authorizers come from a registry filled by the harness (`PUT /_harn
 issuer not registered is fetched only from loopback; anything else finds no keys, so the token is refused.
 A registered Cognito pool's JWKS is also served at `/_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`
 for the authorizer Lambda (its JWKS_URL), so that no traffic leaves the machine.
+`PUT /_harness/clock` moves the gateway's clock (authorizer cache TTLs, JWT expiry) for tests.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ LOG = logging.getLogger(__name__)
 EXECUTE_API_PATH = "/_aws/execute-api"
 JWKS_REGISTRY_PATH = "/_harness/jwks"
 COGNITO_PATH = "/_harness/cognito-idp"
+CLOCK_PATH = "/_harness/clock"
 HOST_PATTERN = "<regex('[a-z0-9]+'):api_id>.execute-api.<regex('.*'):server>"
 _JWKS_BY_ISSUER: dict[str, dict] = {}
+_CLOCK_OFFSET_SECONDS = [0.0]  # set by tests through PUT /_harness/clock
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -122,7 +125,7 @@ class ExecuteApiEndpoint:
             source_ip=request.remote_addr or "127.0.0.1",
         )
         services = GatewayServices(
-            invoke=invoker(account_id, region), jwks_for_issuer=jwks_for_issuer, now=time.time,
+            invoke=invoker(account_id, region), jwks_for_issuer=jwks_for_issuer, now=gateway_now,
             authorizer_caches=self._caches.setdefault(api_id, {}), log=lambda message: LOG.info("[%s] %s", api_id, message),
         )
         domain = request.host.split(":")[0] if ".execute-api." in request.host else f"{api_id}.execute-api.localhost.localstack.cloud"
@@ -137,6 +140,20 @@ def _to_response(response: HttpResponse) -> Response:
     for cookie in response.cookies:
         result.headers.add("Set-Cookie", cookie)
     return result
+
+
+def gateway_now() -> float:
+    """The gateway's clock: authorizer cache TTLs and JWT time checks follow it."""
+    return time.time() + _CLOCK_OFFSET_SECONDS[0]
+
+
+def set_clock(request: Request) -> Response:
+    """`PUT /_harness/clock` {"offset_seconds": n}: move the gateway's clock (tests of TTLs and expiry)."""
+    offset = json.loads(request.get_data() or b"{}").get("offset_seconds")
+    if not isinstance(offset, (int, float)):
+        return Response(json.dumps({"message": "expected {offset_seconds: number}"}), status=400, mimetype="application/json")
+    _CLOCK_OFFSET_SECONDS[0] = float(offset)
+    return Response(json.dumps({"offset_seconds": offset}), status=200, mimetype="application/json")
 
 
 def register_jwks(request: Request) -> Response:
@@ -177,6 +194,7 @@ def register_execute_api_routes() -> None:
 
     endpoint = ExecuteApiEndpoint()
     ROUTER.add(JWKS_REGISTRY_PATH, endpoint=register_jwks, methods=["PUT"])
+    ROUTER.add(CLOCK_PATH, endpoint=set_clock, methods=["PUT"])
     ROUTER.add(f"{COGNITO_PATH}/<region>/<user_pool_id>/.well-known/jwks.json", endpoint=serve_cognito_jwks, methods=["GET"])
     ROUTER.add(f"{COGNITO_PATH}/<region>/<user_pool_id>/.well-known/openid-configuration",
                endpoint=serve_cognito_openid_configuration, methods=["GET"])
