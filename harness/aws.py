@@ -24,7 +24,10 @@ class AwsClients:
 
     @functools.cache
     def client(self, service: str) -> Any:
-        return self._session.client(service, endpoint_url=self.endpoint_url, config=self._config)
+        config = self._config
+        if service == "s3":  # presigned URLs with SigV4, as the Cruddur upload Lambda makes them
+            config = config.merge(Config(signature_version="s3v4"))
+        return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

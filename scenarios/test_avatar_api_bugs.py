@@ -12,6 +12,7 @@ from harness.avatar_api import FRONTEND_ORIGIN
 from harness.http import http
 from harness.lambda_functions import invocation_count
 from harness.s3 import ensure_bucket
+from harness.stack import UPLOADS_BUCKET_CORS
 from harness.waiting import wait_until
 from scenarios.avatar_client import PHOTO, api_preflight, key_upload
 
@@ -88,6 +89,7 @@ def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_facto
     broken = avatar_api_factory(upload_handler="upload_status_code_typo.handler", upload_extra_files=(VARIANTS / "upload_status_code_typo.py",))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert answer.status == 200 and "url" not in answer.json() and "status_code" in answer.json()
+    assert "url" in key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).json()
 
 
 def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool):
@@ -105,6 +107,10 @@ def test_bug_13_uploads_bucket_without_cors_fails_the_browser_preflight_but_not_
                                       "Access-Control-Request-Headers": "content-type"})
     assert preflight.status == 403
     assert http("PUT", url, {"Content-Type": "image/jpeg"}, PHOTO).status == 200  # curl has no preflight
+    aws_client.s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=UPLOADS_BUCKET_CORS)  # the fix: the deployed CORS
+    preflight = http("OPTIONS", url, {"Origin": FRONTEND_ORIGIN, "Access-Control-Request-Method": "PUT",
+                                      "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
     aws_client.s3.delete_object(Bucket=bucket, Key=url.split("?")[0].rsplit("/", 1)[1])
     aws_client.s3.delete_bucket(Bucket=bucket)
 
@@ -121,6 +127,7 @@ def test_bug_14_presigned_url_used_after_it_expired_is_403(aws_client, thumbnail
                                                                        "Key": "late.jpg"}, ExpiresIn=300)
     tampered = http("PUT", fresh.replace("late.jpg", "other.jpg"), {"Content-Type": "image/jpeg"}, PHOTO)
     assert tampered.status == 403 and b"SignatureDoesNotMatch" in tampered.body
+    assert http("PUT", fresh, {"Content-Type": "image/jpeg"}, PHOTO).status == 200  # used in time, untouched: accepted
 
 
 def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_value(avatar_api_factory, cognito_user_pool,
