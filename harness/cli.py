@@ -1,4 +1,4 @@
-"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`."""
+"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
+from harness.cors_explainer import CorsRequest, verdict
 from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
+from harness.http import http
 from harness.identity import FakeCognitoUserPool
 from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
@@ -130,6 +132,28 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cors(args: argparse.Namespace) -> int:
+    """Send the preflight a browser would send (and the request with --send), explain the verdict rule by rule."""
+    headers = tuple(h.lower() for h in args.header)
+    request = CorsRequest(args.origin, args.method.upper(), headers, content_type=args.content_type, credentials=args.credentials)
+    preflight = actual = None
+    if request.needs_preflight():
+        asked = {"Origin": args.origin, "Access-Control-Request-Method": request.method}
+        if request.non_safelisted_headers():
+            asked["Access-Control-Request-Headers"] = ",".join(request.non_safelisted_headers())
+        answer = http("OPTIONS", args.url, asked)
+        preflight = (answer.status, answer.headers)
+        print(f"preflight OPTIONS {args.url} -> {answer.status}")
+    if args.send:
+        sent = {"Origin": args.origin, **({"Content-Type": args.content_type} if args.content_type else {})}
+        answer = http(request.method, args.url, sent, args.data.encode() if args.data else None)
+        actual = (answer.status, answer.headers)
+        print(f"{request.method} {args.url} -> {answer.status}")
+    result = verdict(request, preflight, actual)
+    print(result.explain())
+    return 0 if result.allowed else 1
+
+
 def _jpeg_size(data: bytes) -> tuple[int, int]:
     from io import BytesIO
 
@@ -142,6 +166,16 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
+    cors_command = commands.add_parser("cors", help="explain, rule by rule, whether a browser allows a cross-origin request")
+    cors_command.set_defaults(run=cors)
+    cors_command.add_argument("url")
+    cors_command.add_argument("--origin", required=True, help="the page's origin, e.g. https://3000-cruddur.gitpod.io")
+    cors_command.add_argument("--method", default="GET")
+    cors_command.add_argument("--header", action="append", default=[], help="a header the page sets (repeatable)")
+    cors_command.add_argument("--content-type", default="", help="the Content-Type the page sends")
+    cors_command.add_argument("--credentials", action="store_true", help="fetch(..., {credentials: 'include'})")
+    cors_command.add_argument("--send", action="store_true", help="also send the actual request")
+    cors_command.add_argument("--data", default="", help="body of the actual request")
     token_command = commands.add_parser("token", help="print an access token valid for a running `harness up`")
     token_command.set_defaults(run=token)
     token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")

@@ -76,3 +76,17 @@ def test_token_without_a_running_stack_says_how_to_start_one(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "identity.json does not exist" in result.stderr and "harness up --state-dir" in result.stderr
+
+
+def test_cors_explains_a_blocked_preflight_against_a_real_api(avatar_api):
+    result = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
+         "https://old-dev-url.gitpod.io", "--method", "POST", "--header", "Authorization", "--header", "Content-Type",
+         "--content-type", "application/json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stdout
+    assert "BLOCKED" in result.stdout and "Access-Control-Allow-Origin: missing" in result.stdout
+    ok = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
+         avatar_api.spec.frontend_origin, "--method", "POST", "--header", "Authorization", "--content-type", "application/json",
+         "--header", "Content-Type"], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "ALLOWED" in ok.stdout, ok.stdout
