@@ -16,6 +16,7 @@ import pytest
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.aws import AwsClients
+from harness.cdn import CdnDistribution
 from harness.identity import FakeCognitoUserPool
 from harness.engine import LocalStackEngine
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
@@ -125,3 +126,10 @@ def gateway_clock(localstack_engine: LocalStackEngine) -> Iterator[Callable[[flo
 
     yield advance
     put(0.0)
+
+
+@pytest.fixture(scope="session")
+def assets_cdn(thumbnail_pipeline: ThumbnailPipeline) -> Iterator[CdnDistribution]:
+    """The CDN in front of the session pipeline's assets bucket: `assets_cdn.url + "/avatars/<sub>.jpg"`."""
+    with CdnDistribution(thumbnail_pipeline.clients.s3, thumbnail_pipeline.spec.assets_bucket) as cdn:
+        yield cdn

@@ -45,7 +45,10 @@ def delete_bucket(s3: Any, bucket: str) -> None:
             s3.delete_bucket(Bucket=bucket)
             return
         except ClientError as error:
-            if error.response["Error"]["Code"] != "BucketNotEmpty" or attempt == 2:
+            code = error.response["Error"]["Code"]
+            if code == "NoSuchBucket":
+                return
+            if code != "BucketNotEmpty" or attempt == 2:
                 raise
         keys = list_keys(s3, bucket)
 

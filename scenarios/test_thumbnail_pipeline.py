@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from harness.cdn import CdnDistribution
+from harness.http import http
 from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
 from harness.s3 import head_object, list_keys
 from harness.stack import PROJECT_ROOT, provision_thumbnail_pipeline
@@ -115,19 +117,22 @@ def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory)
     assert fixed.spec.output_key(key).endswith(" my avatar.jpg")
 
 
-def test_bug_12_output_folder_mismatch_leaves_site_url_missing(thumbnail_pipeline_factory):
-    """FOLDER_OUTPUT="avatars/processed" while the site loads /avatars/<sub>.jpg (CDN 404: issue 4 adds the CDN)."""
+def test_bug_12_output_folder_mismatch_is_a_cdn_404(thumbnail_pipeline_factory):
+    """FOLDER_OUTPUT="avatars/processed" while the site loads /avatars/<sub>.jpg from the CDN: 404."""
     sub = str(uuid.uuid4())
-    site_key = f"avatars/{sub}.jpg"
     broken = thumbnail_pipeline_factory(folder_output="avatars/processed")
     broken.upload(f"{sub}.jpg", PHOTO.read_bytes())
-    broken.wait_for_thumbnail(f"{sub}.jpg")  # it lands, but elsewhere
-    assert head_object(broken.clients.s3, broken.spec.assets_bucket, site_key) is None
+    broken.wait_for_thumbnail(f"{sub}.jpg")  # it lands, but under avatars/processed/
+    with CdnDistribution(broken.clients.s3, broken.spec.assets_bucket) as cdn:
+        assert http("GET", f"{cdn.url}/avatars/{sub}.jpg").status == 404
+        assert http("GET", f"{cdn.url}/avatars/processed/{sub}.jpg").status == 200
 
     fixed = thumbnail_pipeline_factory(folder_output="avatars")
     fixed.upload(f"{sub}.jpg", PHOTO.read_bytes())
     fixed.wait_for_thumbnail(f"{sub}.jpg")
-    assert head_object(fixed.clients.s3, fixed.spec.assets_bucket, site_key) is not None
+    with CdnDistribution(fixed.clients.s3, fixed.spec.assets_bucket) as cdn:
+        answer = http("GET", f"{cdn.url}/avatars/{sub}.jpg")
+        assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
 
 
 def test_bug_16_single_bucket_without_prefix_filter_retriggers_on_its_own_output(thumbnail_pipeline_factory):

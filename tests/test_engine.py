@@ -85,3 +85,13 @@ def test_owned_state_dir_is_removed(monkeypatch):
         engine.start()
     assert not engine.state_dir.exists()
     assert os.path.basename(str(engine.state_dir)).startswith("harness-localstack-")
+
+
+def test_s3_objects_live_in_the_engine_state_dir(localstack_engine, aws_client):
+    """harness.localstack_isolation: two engines never share object storage."""
+    aws_client.s3.create_bucket(Bucket="isolation-check")
+    aws_client.s3.put_object(Bucket="isolation-check", Key="k", Body=b"v")
+    assert (localstack_engine.state_dir / "tmp" / "s3-storage" / "isolation-check").is_dir()
+    assert not Path("/tmp/localstack-s3-storage/isolation-check").exists()
+    aws_client.s3.delete_object(Bucket="isolation-check", Key="k")
+    aws_client.s3.delete_bucket(Bucket="isolation-check")
