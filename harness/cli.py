@@ -1,4 +1,4 @@
-"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`."""
+"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`, `doctor`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from typing import TypeVar
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
 from harness.cors_explainer import CorsRequest, verdict
+from harness.doctor import findings as doctor_findings
+from harness.doctor import report as doctor_report
 from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
 from harness.http import http
@@ -154,6 +156,13 @@ def cors(args: argparse.Namespace) -> int:
     return 0 if result.allowed else 1
 
 
+def doctor(args: argparse.Namespace) -> int:
+    """Check the machine (python, LocalStack, Lambda runtimes, node and sharp, chromium, loopback) and say how to fix it."""
+    text, healthy = doctor_report(doctor_findings())
+    print(text)
+    return 0 if healthy else 1
+
+
 def _jpeg_size(data: bytes) -> tuple[int, int]:
     from io import BytesIO
 
@@ -166,6 +175,7 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("doctor", help="check this machine and say how to fix what is missing").set_defaults(run=doctor)
     cors_command = commands.add_parser("cors", help="explain, rule by rule, whether a browser allows a cross-origin request")
     cors_command.set_defaults(run=cors)
     cors_command.add_argument("url")

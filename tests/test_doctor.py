@@ -1,0 +1,38 @@
+"""`harness doctor` says what is missing and how to fix it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from harness import doctor
+from harness.doctor import Finding, report
+
+
+def test_this_machine_has_every_required_part():
+    text, healthy = report(doctor.findings())
+    assert healthy, text
+
+
+def test_missing_required_part_is_reported_with_its_hint():
+    text, healthy = report([Finding(True, "a", "fine"), Finding(False, "node", "node not on PATH", "apt-get install nodejs npm")])
+    assert not healthy
+    assert "[ MISSING] node: node not on PATH" in text and "hint: apt-get install nodejs npm" in text
+
+
+def test_optional_part_does_not_fail_the_check():
+    text, healthy = report([Finding(False, "chromium", "not installed", "apt-get install chromium", required=False)])
+    assert healthy and "[optional] chromium" in text
+
+
+def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
+    support = [f for f in doctor.check_python_runtimes() if "runtime support" in f.what]
+    assert support and not any(f.ok for f in support)
+    assert all(f.hint == "python -m harness.lambda_runtime.install" for f in support)
+
+
+def test_cli_doctor_exit_code():
+    result = subprocess.run([sys.executable, "-m", "harness.cli", "doctor"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+    assert "localstack-core: 4.13.1" in result.stdout
