@@ -5,9 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_APP := app/thumbnail_node
 
-.PHONY: setup demo test bench up clean
-setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed
+.PHONY: setup demo test bench up clean chromium
+setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium
 	$(BIN)/python -m harness.lambda_runtime.install
+
+# Debian's chromium for the browser scenarios (Playwright drives it; its own browser download is not used).
+chromium:
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "warning: could not install chromium (needs root and Debian's archive); browser scenarios will be skipped"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

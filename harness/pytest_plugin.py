@@ -7,6 +7,7 @@ function fixtures create uniquely named resources and delete them at teardown.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
@@ -133,3 +134,22 @@ def assets_cdn(thumbnail_pipeline: ThumbnailPipeline) -> Iterator[CdnDistributio
     """The CDN in front of the session pipeline's assets bucket: `assets_cdn.url + "/avatars/<sub>.jpg"`."""
     with CdnDistribution(thumbnail_pipeline.clients.s3, thumbnail_pipeline.spec.assets_bucket) as cdn:
         yield cdn
+
+
+CHROMIUM = "/usr/bin/chromium"
+# As the machine's probe found: without the background-networking flags Chromium tries to reach outside.
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A real headless Chromium (Debian's, driven by Playwright); skipped only when chromium is absent."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; `make setup` does it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -25,16 +25,21 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = PROJECT_ROOT / "app"
 THUMBNAIL_ROLE = "cruddur-thumbnail-lambda-role"
 
-# system.md "Components": the deployed uploads-bucket CORS.
-UPLOADS_BUCKET_CORS = {
-    "CORSRules": [{
+DEPLOYED_UPLOAD_ORIGINS = ("https://*.gitpod.io",)
+
+
+def uploads_bucket_cors(origins: tuple[str, ...] = DEPLOYED_UPLOAD_ORIGINS) -> dict:
+    """system.md "Components": the deployed uploads-bucket CORS, for the given origins."""
+    return {"CORSRules": [{
         "AllowedHeaders": ["*"],
         "AllowedMethods": ["PUT"],
-        "AllowedOrigins": ["https://*.gitpod.io"],
+        "AllowedOrigins": list(origins),
         "ExposeHeaders": ["x-amz-server-side-encryption", "x-amz-request-id", "x-amz-id-2"],
         "MaxAgeSeconds": 3000,
-    }]
-}
+    }]}
+
+
+UPLOADS_BUCKET_CORS = uploads_bucket_cors()
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class ThumbnailPipelineSpec:
     package_without: tuple[str, ...] = ()  # e.g. ("sharp",) or ("PIL",): system.md bug 9
     handler: str = ""  # default: the implementation's own
     extra_files: tuple[Path, ...] = ()  # added at the package root (a bug variant of the handler)
+    upload_cors_origins: tuple[str, ...] = DEPLOYED_UPLOAD_ORIGINS  # () = a bucket without CORS (bug 13)
     memory_size: int = 512
     timeout: int = 30
     extra_environment: dict[str, str] = field(default_factory=dict)
@@ -158,7 +164,10 @@ def provision_thumbnail_pipeline(clients: AwsClients, spec: ThumbnailPipelineSpe
     """Buckets, role, function, permission, notification, CORS: create or bring up to date."""
     for bucket in (spec.uploads_bucket, spec.assets_bucket):
         ensure_bucket(clients.s3, bucket)
-    clients.s3.put_bucket_cors(Bucket=spec.uploads_bucket, CORSConfiguration=UPLOADS_BUCKET_CORS)
+    if spec.upload_cors_origins:
+        clients.s3.put_bucket_cors(Bucket=spec.uploads_bucket, CORSConfiguration=uploads_bucket_cors(spec.upload_cors_origins))
+    else:
+        clients.s3.delete_bucket_cors(Bucket=spec.uploads_bucket)
     role_arn = ensure_role(clients.iam, THUMBNAIL_ROLE, _thumbnail_role_policy(spec))
     function_arn = deploy_function(
         clients.lambda_,
