@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.avatar_api import FRONTEND_ORIGIN
+from harness.cors_explainer import CorsRequest, Verdict, verdict
 from harness.http import HttpResult, http
 from harness.stack import PROJECT_ROOT
 
@@ -19,3 +20,10 @@ def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, e
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return http("POST", f"{api_url}/avatars/key_upload", headers, f'{{"extension": "{extension}"}}'.encode())
+
+
+def browser_verdict(preflight: HttpResult | None, answer: HttpResult | None, origin: str = FRONTEND_ORIGIN) -> Verdict:
+    """What a browser would decide for the profile form's POST, with the reasons (harness.cors_explainer)."""
+    request = CorsRequest(origin, "POST", ("authorization", "content-type"), content_type="application/json")
+    return verdict(request, (preflight.status, preflight.headers) if preflight else None,
+                   (answer.status, answer.headers) if answer else None)

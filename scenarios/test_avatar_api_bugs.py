@@ -14,7 +14,7 @@ from harness.lambda_functions import invocation_count
 from harness.s3 import ensure_bucket
 from harness.stack import UPLOADS_BUCKET_CORS
 from harness.waiting import wait_until
-from scenarios.avatar_client import PHOTO, api_preflight, key_upload
+from scenarios.avatar_client import PHOTO, api_preflight, browser_verdict, key_upload
 
 VARIANTS = Path(__file__).with_name("variants")
 INTERNAL_ERROR = {"message": "Internal Server Error"}
@@ -39,6 +39,8 @@ def test_bug_02_expired_token_is_403(avatar_api_factory, cognito_user_pool, cors
     answer = key_upload(api.api_url, expired)
     assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
     assert ("access-control-allow-origin" in answer.headers) is browser_sees_cors_headers
+    judged = browser_verdict(api_preflight(api.api_url), answer)
+    assert judged.allowed is browser_sees_cors_headers, judged.explain()  # the page can read the 403, or sees a CORS error
     assert key_upload(api.api_url, cognito_user_pool.access_token()).status == 200
 
 
@@ -66,7 +68,8 @@ def test_bug_04_lambda_cors_headers_are_ignored_when_the_api_has_cors(avatar_api
 def test_bug_05_catch_all_with_authorizer_and_no_options_route_fails_preflight(avatar_api_factory, cognito_user_pool):
     broken = avatar_api_factory(cors_in="lambda", routes=(("ANY /{proxy+}", True),))
     preflight = api_preflight(broken.api_url)
-    assert (preflight.status, preflight.json()) == (401, {"message": "Unauthorized"})  # "It does not have HTTP ok status"
+    assert (preflight.status, preflight.json()) == (401, {"message": "Unauthorized"})
+    assert "it does not have HTTP ok status" in browser_verdict(preflight, None).explain()
     fixed = avatar_api_factory(cors_in="lambda", routes=(("ANY /{proxy+}", True), ("OPTIONS /{proxy+}", False)))
     preflight = api_preflight(fixed.api_url)
     assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
@@ -82,7 +85,9 @@ def test_bug_06_options_route_key_mismatch_sends_preflight_into_the_post_branch(
 @pytest.mark.parametrize("configured", [FRONTEND_ORIGIN + "/", "https://https://3000-cruddur.gitpod.io", "https://old-dev-url.gitpod.io"])
 def test_bug_06_lambda_origin_that_is_not_the_page_origin(avatar_api_factory, configured):
     preflight = api_preflight(avatar_api_factory(cors_in="lambda", upload_environment={"FRONTEND_URL": configured}).api_url)
-    assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] != FRONTEND_ORIGIN  # browser blocks
+    assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] != FRONTEND_ORIGIN
+    judged = browser_verdict(preflight, None)
+    assert not judged.allowed and "is not the page origin" in judged.explain()
 
 
 def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, cognito_user_pool):

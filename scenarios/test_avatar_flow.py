@@ -10,7 +10,7 @@ import pytest
 
 from harness.avatar_api import FRONTEND_ORIGIN
 from harness.http import http
-from scenarios.avatar_client import PHOTO, api_preflight, key_upload
+from scenarios.avatar_client import PHOTO, api_preflight, browser_verdict, key_upload
 
 @pytest.mark.parametrize("cors_in, preflight_status", [("api", 204), ("lambda", 200)])
 def test_avatar_flow_end_to_end(avatar_api, avatar_api_factory, cognito_user_pool, thumbnail_pipeline, cors_in, preflight_status):
@@ -25,7 +25,8 @@ def test_avatar_flow_end_to_end(avatar_api, avatar_api_factory, cognito_user_poo
 
     answer = key_upload(avatar_api.api_url, token)
     assert answer.status == 200, (answer.body, avatar_api.authorizer_logs())
-    assert answer.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
+    judged = browser_verdict(preflight, answer)
+    assert judged.allowed, judged.explain()
     url = answer.json()["url"]
     assert urlparse(url).path.endswith(f"/{sub}.jpg") and "X-Amz-Expires=300" in url
 
