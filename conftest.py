@@ -15,3 +15,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def regenerate_golden(request: pytest.FixtureRequest) -> bool:
     return request.config.getoption("--regenerate-golden")
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> str:
+    """pytest-docker's compose file for `--engine localstack-docker`: LocalStack with the harness's plugins."""
+    from harness.engine_docker import COMPOSE_FILE
+
+    return str(COMPOSE_FILE)

@@ -20,13 +20,27 @@ from harness.aws import AwsClients
 from harness.cdn import CdnDistribution
 from harness.identity import FakeCognitoUserPool
 from harness.engine import LocalStackEngine
+from harness.engine_docker import DockerLocalStack
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
 from harness.stack import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 
+ENGINES = ("localstack-host", "localstack-docker")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=ENGINES, default="localstack-host",
+                     help="localstack-host: LocalStack as a host process, no Docker (default); "
+                          "localstack-docker: docker-compose.yml through pytest-docker")
+
+
 @pytest.fixture(scope="session")
-def localstack_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStackEngine]:
-    """LocalStack on 127.0.0.1 (free port), state in a fresh directory; stopped after the session."""
+def localstack_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The engine chosen by --engine: LocalStack on 127.0.0.1 as a host process (fresh state dir, stopped after
+    the session), or LocalStack in Docker started by pytest-docker."""
+    if request.config.getoption("--engine") == "localstack-docker":
+        yield DockerLocalStack(request.getfixturevalue("docker_ip"), request.getfixturevalue("docker_services"))
+        return
     with LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack")) as engine:
         yield engine
 
