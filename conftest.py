@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+TESTS_DIR = Path(__file__).parent / "tests"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,3 +27,10 @@ def docker_compose_file() -> str:
     from harness.engine_docker import COMPOSE_FILE
 
     return str(COMPOSE_FILE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """tests/ checks the harness's own emulation (engine, Lambda executor, gateway): nothing there runs on AWS."""
+    for item in items:
+        if item.path.is_relative_to(TESTS_DIR):
+            item.add_marker(pytest.mark.emulator_only("a test of the harness's own emulation"))

@@ -2,6 +2,10 @@
 HTTP API `POST /avatars/key_upload` (Lambda authorizer) and `OPTIONS /{proxy+}` (none) -> upload Lambda,
 stage `$default`, the authorizer Lambda verifying the fake Cognito pool's access tokens.
 
+The authorizer Lambda reads the pool's JWKS from `JWKS_URL`. An emulator serves it itself (`/_harness/...`,
+also trusted by JWT authorizers); on AWS (clients without an endpoint URL) it is an object in a bucket of
+the API's own, read through a presigned GET URL, so nothing but the account is needed.
+
 `AvatarApiSpec` holds the deployed values; scenarios change one field to reproduce a bug.
 """
 
@@ -16,11 +20,15 @@ from pathlib import Path
 
 from harness.aws import AwsClients
 from harness.identity import FakeCognitoUserPool
-from harness.lambda_functions import THROWAWAY_ROLE_ARN, allow_apigateway_invoke, deploy_function, function_logs
+from harness.lambda_functions import (
+    LOGS_STATEMENT, allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
+)
 from harness.packaging import python_function_zip
+from harness.s3 import delete_bucket, ensure_bucket
 from harness.stack import APP_DIR
 
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
+JWKS_URL_LIFETIME_SECONDS = 12 * 3600  # longer than any run; temporary credentials may end it sooner
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,9 @@ class AvatarApiSpec:
     api_name: str = "cruddur-avatar-api"
     upload_function: str = "CruddurAvatarUpload"
     authorizer_function: str = "CruddurApiGatewayLambdaAuthorizer"
+    upload_role: str = "cruddur-avatar-upload-role"
+    authorizer_role: str = "cruddur-avatar-authorizer-role"
+    jwks_bucket: str = "cruddur-harness-jwks"  # only on AWS: where the authorizer reads the fake pool's keys
     uploads_bucket: str = "cruddur-uploaded-avatars"
     frontend_origin: str = FRONTEND_ORIGIN
     cors_in: str = "api"  # "api": the API's CORS configuration; "lambda": the upload Lambda's own headers
@@ -43,10 +54,11 @@ class AvatarApiSpec:
     upload_extra_files: tuple[Path, ...] = ()
     upload_handler: str = "handler.handler"
 
-    def with_unique_names(self, suffix: str | None = None) -> "AvatarApiSpec":
-        suffix = suffix or uuid.uuid4().hex[:8]
-        return dataclasses.replace(self, api_name=f"{self.api_name}-{suffix}", upload_function=f"{self.upload_function}-{suffix}",
-                                   authorizer_function=f"{self.authorizer_function}-{suffix}")
+    def with_unique_names(self, prefix: str = "") -> "AvatarApiSpec":
+        """Every name made unique (`<prefix><name>-<random>`); the AWS target passes its run's prefix."""
+        suffix = uuid.uuid4().hex[:8]
+        names = ("api_name", "upload_function", "authorizer_function", "upload_role", "authorizer_role", "jwks_bucket")
+        return dataclasses.replace(self, **{name: f"{prefix}{getattr(self, name)}-{suffix}" for name in names})
 
 
 @dataclass
@@ -63,11 +75,13 @@ class AvatarApi:
         return function_logs(self.clients.logs, self.spec.upload_function)
 
     def teardown(self) -> None:
-        from harness.lambda_functions import delete_function
-
         self.clients.apigatewayv2.delete_api(ApiId=self.api_id)
         for name in (self.spec.upload_function, self.spec.authorizer_function):
             delete_function(self.clients.lambda_, self.clients.logs, name)
+        for role in (self.spec.upload_role, self.spec.authorizer_role):
+            delete_role(self.clients.iam, role)
+        if self.clients.endpoint_url is None:
+            delete_bucket(self.clients.s3, self.spec.jwks_bucket)
 
 
 def register_user_pool(endpoint_url: str, pool: FakeCognitoUserPool) -> None:
@@ -82,24 +96,43 @@ def local_jwks_url(endpoint_url: str, pool: FakeCognitoUserPool) -> str:
     return f"{endpoint_url}/_harness/cognito-idp/{pool.region}/{pool.user_pool_id}/.well-known/jwks.json"
 
 
+def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) -> str:
+    """The URL the authorizer Lambda reads the pool's JWKS from (see the module docstring)."""
+    if clients.endpoint_url is not None:
+        register_user_pool(clients.endpoint_url, pool)
+        return local_jwks_url(clients.endpoint_url, pool)
+    ensure_bucket(clients.s3, bucket)
+    clients.s3.put_object(Bucket=bucket, Key="jwks.json", Body=json.dumps(pool.jwks()).encode(), ContentType="application/json")
+    return clients.s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "jwks.json"},
+                                             ExpiresIn=JWKS_URL_LIFETIME_SECONDS)
+
+
 def _environment(defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
     merged = defaults | overrides
     return {k: v for k, v in merged.items() if v is not None}
 
 
+def _upload_role_policy(spec: AvatarApiSpec) -> dict:
+    """The presigned PUT is made with the upload Lambda's credentials, so its role must allow s3:PutObject."""
+    statements = [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"}, LOGS_STATEMENT]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
-    register_user_pool(clients.endpoint_url, pool)
+    jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
+    upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_policy(spec))
+    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]})
     upload_env = {"UPLOADS_BUCKET_NAME": spec.uploads_bucket} | ({"FRONTEND_URL": spec.frontend_origin} if spec.cors_in == "lambda" else {})
     upload_arn = deploy_function(
-        clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=THROWAWAY_ROLE_ARN,
+        clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,
         Handler=spec.upload_handler, Timeout=10,
         Code={"ZipFile": python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)},
         Environment={"Variables": _environment(upload_env, spec.upload_environment)},
     )
     authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id,
-                      "JWKS_URL": local_jwks_url(clients.endpoint_url, pool)}
+                      "JWKS_URL": jwks_url}
     authorizer_arn = deploy_function(
-        clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=THROWAWAY_ROLE_ARN,
+        clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=authorizer_role_arn,
         Handler=spec.authorizer_handler, Timeout=spec.authorizer_timeout_seconds,
         Code={"ZipFile": python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)},
         Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},

@@ -9,10 +9,9 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
 from harness.cors_explainer import CorsRequest, verdict
@@ -22,20 +21,11 @@ from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
 from harness.http import http
 from harness.identity import FakeCognitoUserPool
+from harness.progress import step
 from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
-T = TypeVar("T")
 SAMPLE_AVATAR = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
-
-
-def step(label: str, action: Callable[[], T]) -> T:
-    """Run one step, printing what happens and how long it took."""
-    print(f"  {label} ...", end="", flush=True)
-    started = time.perf_counter()
-    result = action()
-    print(f" {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
-    return result
 
 
 @contextmanager

@@ -23,12 +23,14 @@ from pathlib import Path
 
 from harness.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
 from harness.errors import EngineStartError, PortInUseError
+from harness.waiting import wait_until
 
 LOOPBACK = "127.0.0.1"
 _LOG_TAIL_LINES = 40
 # LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
 # disposable and stop() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
 _STOP_GRACE_SECONDS = 1.5
+_KILLED_GONE_SECONDS = 10.0
 
 
 def free_loopback_port() -> int:
@@ -53,6 +55,8 @@ def ensure_port_free(port: int) -> None:
 
 class LocalStackEngine:
     """LocalStack on 127.0.0.1:<port> with its state under `state_dir`."""
+
+    name_prefix = ""  # names need no prefix: nothing else lives in this engine
 
     def __init__(
         self,
@@ -107,18 +111,28 @@ class LocalStackEngine:
     def stop(self) -> None:
         """SIGTERM LocalStack, SIGKILL after a grace period, then anything it left behind."""
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            leftovers = descendants(process.pid)
-            _signal_group(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=_STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                _signal_group(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-            for pid in leftovers | descendants(process.pid):
-                _kill(pid)
-        if self._owns_state_dir:
-            shutil.rmtree(self.state_dir, ignore_errors=True)
+        try:
+            if process is not None and process.poll() is None:
+                self._terminate(process)
+        finally:
+            if self._owns_state_dir:
+                shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    @staticmethod
+    def _terminate(process: subprocess.Popen) -> None:
+        leftovers = descendants(process.pid)
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=_STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        leftovers |= descendants(process.pid)
+        for pid in leftovers:
+            _kill(pid)
+        # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
+        wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
+                   what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
 
     # -- facts ------------------------------------------------------------------------------------
     @property

@@ -22,6 +22,8 @@ READY_TIMEOUT_SECONDS = 180.0
 
 
 class DockerLocalStack:
+    name_prefix = ""  # names need no prefix: nothing else lives in this container
+
     def __init__(self, docker_ip: str, docker_services: Any, region: str = DEFAULT_REGION) -> None:
         self.port = docker_services.port_for(SERVICE, CONTAINER_PORT)
         self.endpoint_url = f"http://{docker_ip}:{self.port}"

@@ -6,6 +6,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from harness.recorded_answers import record
+
 
 @dataclass(frozen=True)
 class HttpResult:
@@ -23,6 +25,8 @@ def http(method: str, url: str, headers: dict[str, str] | None = None, body: byt
     request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return HttpResult(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+            result = HttpResult(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
     except urllib.error.HTTPError as error:
-        return HttpResult(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+        result = HttpResult(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+    record(method, url, headers or {}, result.status, result.headers, result.body)
+    return result

@@ -11,6 +11,10 @@ from harness.waiting import wait_until
 
 # For functions whose permissions do not matter (LocalStack does not enforce IAM by default).
 THROWAWAY_ROLE_ARN = "arn:aws:iam::000000000000:role/harness-lambda-role"
+LOGS_STATEMENT = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}
+# IAM is eventually consistent: on AWS a role created seconds ago may not be assumable by Lambda yet.
+ROLE_PROPAGATION_SECONDS = 60.0
+ROLE_RETRY_INTERVAL_SECONDS = 2.0
 LAMBDA_TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -29,11 +33,43 @@ def ensure_role(iam: Any, name: str, policy: dict) -> str:
     return arn
 
 
+def delete_role(iam: Any, name: str) -> None:
+    """Delete the role's inline policies, then the role; a missing role is fine."""
+    try:
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        iam.delete_role(RoleName=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+
+
+def _role_not_assumable_yet(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "InvalidParameterValueException" and "cannot be assumed" in str(error)
+
+
+def create_function(lambda_: Any, **create_kwargs: Any) -> str:
+    """CreateFunction; retried while the execution role is too new for Lambda to assume it (AWS: IAM propagation)."""
+    refusals: list[str] = []
+
+    def attempt() -> str | None:
+        try:
+            return lambda_.create_function(**create_kwargs)["FunctionArn"]
+        except ClientError as error:
+            if not _role_not_assumable_yet(error):
+                raise
+            refusals.append(str(error))
+            return None
+
+    return wait_until(attempt, timeout=ROLE_PROPAGATION_SECONDS, interval=ROLE_RETRY_INTERVAL_SECONDS, what=f"role {create_kwargs.get('Role')} to be assumable",
+                      evidence=lambda: refusals[-1], hint="check the role's trust policy names lambda.amazonaws.com")
+
+
 def deploy_function(lambda_: Any, *, timeout: float = 60.0, **create_kwargs: Any) -> str:
     """CreateFunction, or UpdateFunctionCode + UpdateFunctionConfiguration if it exists; waits until usable."""
     name = create_kwargs["FunctionName"]
     try:
-        arn = lambda_.create_function(**create_kwargs)["FunctionArn"]
+        arn = create_function(lambda_, **create_kwargs)
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceConflictException":
             raise

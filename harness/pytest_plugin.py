@@ -2,63 +2,222 @@
 
 Two tiers, as pytest-httpserver does: session fixtures own the engine's life (boot once),
 function fixtures create uniquely named resources and delete them at teardown.
+
+`--engine` picks the target: LocalStack on the host (default), LocalStack in Docker, or a real AWS account
+(`--engine aws --aws-opt-in`; `--dry-run` prints the plan). On AWS, tests marked `emulator_only` are skipped,
+and tests marked `aws_unverified` record what AWS answered (`--record-answers`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.aws import AwsClients
+from harness.aws_plan import PlannedTest, plan_text
 from harness.cdn import CdnDistribution
-from harness.identity import FakeCognitoUserPool
 from harness.engine import LocalStackEngine
+from harness.engine_aws import AwsAccount, AwsTargetRefused, credentials_method, new_name_prefix, open_account
 from harness.engine_docker import DockerLocalStack
+from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
+from harness.progress import Write, step
+from harness.recorded_answers import recorded_exchanges, write_answers
 from harness.stack import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
-
-ENGINES = ("localstack-host", "localstack-docker")
+ENGINES = ("localstack-host", "localstack-docker", "aws")
+PROGRESS_LEAD = "harness: "
+Engine = LocalStackEngine | DockerLocalStack | AwsAccount
+MARKERS = (
+    "aws_unverified: behaviour not yet confirmed on real AWS (behaviour.md); --engine aws records what AWS answers",
+    "emulator_only(reason): cannot run against a real AWS account; skipped with --engine aws",
+)
+_ACCOUNT = pytest.StashKey[AwsAccount]()
+_OUTCOME = pytest.StashKey[str]()
+_SWEPT = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--engine", choices=ENGINES, default="localstack-host",
-                     help="localstack-host: LocalStack as a host process, no Docker (default); "
-                          "localstack-docker: docker-compose.yml through pytest-docker")
+    group = parser.getgroup("harness", "cruddur-harness targets")
+    group.addoption("--engine", choices=ENGINES, default="localstack-host",
+                    help="localstack-host: LocalStack as a host process, no Docker (default); "
+                         "localstack-docker: docker-compose.yml through pytest-docker; "
+                         "aws: a real account (needs --aws-opt-in and credentials)")
+    group.addoption("--aws-opt-in", action="store_true", default=False,
+                    help="confirm that --engine aws may create (and then delete) billable resources in the account")
+    group.addoption("--aws-region", default=None, help="region for --engine aws (default: the SDK's configuration, else us-east-1)")
+    group.addoption("--dry-run", action="store_true", default=False,
+                    help="with --engine aws: print what would be created, run, skipped and recorded; touch nothing")
+    group.addoption("--record-answers", default=None, metavar="DIR",
+                    help="write the HTTP answers of aws_unverified tests to DIR (default with --engine aws: reports/aws-answers)")
 
 
-@pytest.fixture(scope="session")
-def localstack_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The engine chosen by --engine: LocalStack on 127.0.0.1 as a host process (fresh state dir, stopped after
-    the session), or LocalStack in Docker started by pytest-docker."""
-    if request.config.getoption("--engine") == "localstack-docker":
-        yield DockerLocalStack(request.getfixturevalue("docker_ip"), request.getfixturevalue("docker_services"))
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    if config.getoption("--engine") != "aws" or config.getoption("--dry-run"):
         return
-    with LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack")) as engine:
-        yield engine
+    try:
+        config.stash[_ACCOUNT] = open_account(opted_in=config.getoption("--aws-opt-in"), region=config.getoption("--aws-region"))
+    except AwsTargetRefused as refusal:
+        raise pytest.UsageError(str(refusal)) from refusal
+
+
+def _skip_reason(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("emulator_only")
+    if marker is None:
+        return None
+    return f"emulator-only: {marker.args[0] if marker.args else 'needs the emulator'}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--engine") != "aws":
+        return
+    if config.getoption("--dry-run"):
+        _print_plan(config, items)
+        pytest.exit("dry run: nothing was created", returncode=0)
+    for item in items:
+        if (reason := _skip_reason(item)) is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _print_plan(config: pytest.Config, items: list[pytest.Item]) -> None:
+    import boto3
+
+    session = boto3.session.Session(region_name=config.getoption("--aws-region"))
+    tests = [PlannedTest(item.nodeid, _skip_reason(item), item.get_closest_marker("aws_unverified") is not None) for item in items]
+    text = plan_text(region=session.region_name or "us-east-1", prefix=new_name_prefix(), credentials=credentials_method(session),
+                     opted_in=config.getoption("--aws-opt-in"), tests=tests)
+    config.get_terminal_writer().line("\n" + text)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _ACCOUNT in config.stash:
+        swept = config.stash.get(_SWEPT, [])
+        terminalreporter.write_sep("-", f"--engine aws teardown: deleted {len(swept)} resource(s) named {config.stash[_ACCOUNT].name_prefix}*")
+        for label in swept:
+            terminalreporter.write_line(f"  {label}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "call" or report.outcome != "passed":
+        item.stash[_OUTCOME] = report.outcome
+    return report
+
+
+def _answers_directory(config: pytest.Config) -> Path | None:
+    if (given := config.getoption("--record-answers")) is not None:
+        return Path(given)
+    return config.rootpath / "reports" / "aws-answers" if config.getoption("--engine") == "aws" else None
+
+
+@pytest.fixture(autouse=True)
+def _record_aws_answers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For `aws_unverified` tests: the HTTP exchanges they make, written with the outcome (see recorded_answers)."""
+    directory = _answers_directory(request.config)
+    if directory is None or request.node.get_closest_marker("aws_unverified") is None:
+        yield
+        return
+    with recorded_exchanges() as exchanges:
+        yield
+    outcome = request.node.stash.get(_OUTCOME, "unknown")
+    write_answers(directory, request.node.nodeid, request.config.getoption("--engine"), outcome, exchanges)
 
 
 @pytest.fixture(scope="session")
-def aws_client(localstack_engine: LocalStackEngine) -> AwsClients:
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The target chosen by --engine: LocalStack on 127.0.0.1 as a host process (fresh state dir, stopped after
+    the session), LocalStack in Docker started by pytest-docker, or a real AWS account (every resource named with
+    the run's prefix is deleted at the end of the session, whatever happened)."""
+    choice = request.config.getoption("--engine")
+    progress = _progress(request.config)
+    if choice == "aws":
+        account = request.config.stash[_ACCOUNT]
+        _terminal(request.config)(f"{PROGRESS_LEAD}--engine aws, region {account.region}, credentials from "
+                                  f"{account.credentials_method}, every name starts with {account.name_prefix}\n")
+        try:
+            yield account
+        finally:
+            request.config.stash[_SWEPT] = progress(f"deleting every resource named {account.name_prefix}*", account.sweep)
+        return
+    if choice == "localstack-docker":
+        yield progress("waiting for LocalStack in Docker to be healthy", lambda: DockerLocalStack(
+            request.getfixturevalue("docker_ip"), request.getfixturevalue("docker_services")))
+        return
+    local = LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack"))
+    progress("booting LocalStack (host mode) on 127.0.0.1", local.start)
+    try:
+        yield local
+    finally:
+        progress("stopping LocalStack", local.stop)
+
+
+def _terminal(config: pytest.Config) -> Write:
+    """Writes on the terminal, past pytest's output capture (as live logging does); nothing with -q."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or config.get_verbosity() < 0:
+        return lambda text: None
+
+    def write(text: str) -> None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()  # a line of its own among pytest's progress dots
+            reporter.write(text, flush=True)
+
+    return write
+
+
+def _progress(config: pytest.Config) -> Callable[..., Any]:
+    """`progress(label, action)`: runs a slow step, showing what happens and how long it took."""
+    return functools.partial(step, write=_terminal(config), lead=PROGRESS_LEAD)
+
+
+@pytest.fixture(scope="session")
+def localstack_engine(engine: Engine) -> LocalStackEngine | DockerLocalStack:
+    """The LocalStack behind the run; tests that need it (its logs, its /_harness endpoints) are emulator-only."""
+    if isinstance(engine, AwsAccount):
+        pytest.skip("emulator-only: this test needs LocalStack itself, not only AWS APIs")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def name_prefix(engine: Engine) -> str:
+    """Put in front of every name a test creates: '' on an emulator, the run's `harness-<id>-` on AWS."""
+    return engine.name_prefix
+
+
+def _session_names(spec: Any, prefix: str) -> Any:
+    """Emulators keep system.md's names for the session stack (bug reproductions read like the real system);
+    on AWS every name is unique and carries the run's prefix (bucket names are global)."""
+    return spec.with_unique_names(prefix) if prefix else spec
+
+
+@pytest.fixture(scope="session")
+def aws_client(engine: Engine) -> AwsClients:
     """`aws_client.s3`, `aws_client.lambda_`, `aws_client.logs`, ... pointed at the engine."""
-    return localstack_engine.clients()
+    return engine.clients()
 
 
 @pytest.fixture
-def lambda_function_factory(aws_client: AwsClients) -> Iterator[Callable[..., dict]]:
+def lambda_function_factory(aws_client: AwsClients, name_prefix: str) -> Iterator[Callable[..., dict]]:
     """`make(**create_function_kwargs)`: CreateFunction with a unique name and a default role; waits
     until Active; returns the function configuration; deletes the function and its logs at teardown."""
     created: list[str] = []
 
     def make(**kwargs: Any) -> dict:
-        kwargs.setdefault("FunctionName", f"fn-{uuid.uuid4().hex[:10]}")
+        kwargs.setdefault("FunctionName", f"{name_prefix}fn-{uuid.uuid4().hex[:10]}")
         kwargs.setdefault("Role", THROWAWAY_ROLE_ARN)
         aws_client.lambda_.create_function(**kwargs)
         created.append(kwargs["FunctionName"])
@@ -70,20 +229,23 @@ def lambda_function_factory(aws_client: AwsClients) -> Iterator[Callable[..., di
 
 
 @pytest.fixture(scope="session")
-def thumbnail_pipeline(aws_client: AwsClients) -> Iterator[ThumbnailPipeline]:
+def thumbnail_pipeline(request: pytest.FixtureRequest, aws_client: AwsClients, name_prefix: str) -> Iterator[ThumbnailPipeline]:
     """The pipeline as deployed (system.md names and values), shared by the session: use unique keys."""
-    pipeline = provision_thumbnail_pipeline(aws_client, ThumbnailPipelineSpec())
+    spec = _session_names(ThumbnailPipelineSpec(), name_prefix)
+    progress = _progress(request.config)
+    pipeline = progress(f"provisioning the thumbnail pipeline ({spec.uploads_bucket} -> {spec.function_name} -> {spec.assets_bucket})",
+                    lambda: provision_thumbnail_pipeline(aws_client, spec))
     yield pipeline
-    pipeline.teardown()
+    progress("deleting the thumbnail pipeline", pipeline.teardown)
 
 
 @pytest.fixture
-def thumbnail_pipeline_factory(aws_client: AwsClients) -> Iterator[Callable[..., ThumbnailPipeline]]:
+def thumbnail_pipeline_factory(aws_client: AwsClients, name_prefix: str) -> Iterator[Callable[..., ThumbnailPipeline]]:
     """`make(**spec_fields)`: a uniquely named pipeline with some fields changed; deleted at teardown."""
     created: list[ThumbnailPipeline] = []
 
     def make(**overrides: Any) -> ThumbnailPipeline:
-        spec = ThumbnailPipelineSpec(**overrides).with_unique_names()
+        spec = ThumbnailPipelineSpec(**overrides).with_unique_names(name_prefix)
         pipeline = provision_thumbnail_pipeline(aws_client, spec)
         created.append(pipeline)
         return pipeline
@@ -100,22 +262,26 @@ def cognito_user_pool(aws_client: AwsClients) -> FakeCognitoUserPool:
 
 
 @pytest.fixture(scope="session")
-def avatar_api(aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool, thumbnail_pipeline: ThumbnailPipeline) -> Iterator[AvatarApi]:
+def avatar_api(request: pytest.FixtureRequest, aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool, thumbnail_pipeline: ThumbnailPipeline,
+               name_prefix: str) -> Iterator[AvatarApi]:
     """The avatar upload API as deployed (CORS in the API's configuration), feeding the session's pipeline."""
-    api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(uploads_bucket=thumbnail_pipeline.spec.uploads_bucket))
+    spec = _session_names(AvatarApiSpec(uploads_bucket=thumbnail_pipeline.spec.uploads_bucket), name_prefix)
+    progress = _progress(request.config)
+    api = progress(f"provisioning the avatar upload API ({spec.api_name}, authorizer {spec.authorizer_function})",
+               lambda: provision_avatar_api(aws_client, cognito_user_pool, spec))
     yield api
-    api.teardown()
+    progress("deleting the avatar upload API", api.teardown)
 
 
 @pytest.fixture
 def avatar_api_factory(aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool,
-                       thumbnail_pipeline: ThumbnailPipeline) -> Iterator[Callable[..., AvatarApi]]:
+                       thumbnail_pipeline: ThumbnailPipeline, name_prefix: str) -> Iterator[Callable[..., AvatarApi]]:
     """`make(**spec_fields)`: a uniquely named avatar API with some fields changed; deleted at teardown."""
     created: list[AvatarApi] = []
 
     def make(**overrides: Any) -> AvatarApi:
         overrides.setdefault("uploads_bucket", thumbnail_pipeline.spec.uploads_bucket)
-        api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(**overrides).with_unique_names())
+        api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(**overrides).with_unique_names(name_prefix))
         created.append(api)
         return api
 

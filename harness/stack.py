@@ -15,7 +15,7 @@ from typing import Any
 
 from harness.aws import AwsClients
 from harness.lambda_functions import (
-    allow_s3_invoke, delete_function, deploy_function, ensure_role, function_logs, invocation_count,
+    LOGS_STATEMENT, allow_s3_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs, invocation_count,
 )
 from harness.packaging import node_function_zip, python_function_zip
 from harness.s3 import delete_bucket, ensure_bucket, wait_for_object
@@ -23,7 +23,6 @@ from harness.waiting import wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = PROJECT_ROOT / "app"
-THUMBNAIL_ROLE = "cruddur-thumbnail-lambda-role"
 
 DEPLOYED_UPLOAD_ORIGINS = ("https://*.gitpod.io",)
 
@@ -49,6 +48,7 @@ class ThumbnailPipelineSpec:
     uploads_bucket: str = "cruddur-uploaded-avatars"
     assets_bucket: str = "assets.cruddur.com"
     function_name: str = "cruddur-process-images"
+    role_name: str = "cruddur-thumbnail-lambda-role"
     runtime: str = "python3.12"  # or "nodejs20.x" for the sharp implementation (the seed's)
     folder_input: str = ""  # the upload Lambda writes `<sub>.<ext>` at the bucket root
     folder_output: str = "avatars"
@@ -63,13 +63,15 @@ class ThumbnailPipelineSpec:
     timeout: int = 30
     extra_environment: dict[str, str] = field(default_factory=dict)
 
-    def with_unique_names(self, suffix: str | None = None) -> "ThumbnailPipelineSpec":
-        suffix = suffix or uuid.uuid4().hex[:8]
-        uploads = f"{self.uploads_bucket}-{suffix}"
+    def with_unique_names(self, prefix: str = "") -> "ThumbnailPipelineSpec":
+        """Every name made unique (`<prefix><name>-<random>`); the AWS target passes its run's prefix."""
+        suffix = uuid.uuid4().hex[:8]
+        uploads = f"{prefix}{self.uploads_bucket}-{suffix}"
         single_bucket = self.assets_bucket == self.uploads_bucket  # system.md bug 16's design
-        assets = uploads if single_bucket else f"{self.assets_bucket.split('.')[0]}-{suffix}.cruddur.com"
+        assets = uploads if single_bucket else f"{prefix}{self.assets_bucket.split('.')[0]}-{suffix}.cruddur.com"
         return dataclasses.replace(
-            self, uploads_bucket=uploads, assets_bucket=assets, function_name=f"{self.function_name}-{suffix}"
+            self, uploads_bucket=uploads, assets_bucket=assets, function_name=f"{prefix}{self.function_name}-{suffix}",
+            role_name=f"{prefix}{self.role_name}-{suffix}",
         )
 
     @property
@@ -138,6 +140,7 @@ class ThumbnailPipeline:
             except s3.exceptions.NoSuchBucket:
                 pass
         delete_function(self.clients.lambda_, self.clients.logs, self.spec.function_name)
+        delete_role(self.clients.iam, self.spec.role_name)
         for bucket in {self.spec.uploads_bucket, self.spec.assets_bucket}:
             delete_bucket(s3, bucket)
 
@@ -148,7 +151,7 @@ def _thumbnail_role_policy(spec: ThumbnailPipelineSpec) -> dict:
         "Statement": [
             {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"},
             {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.assets_bucket}/*"},
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
+            LOGS_STATEMENT,
         ],
     }
 
@@ -168,7 +171,7 @@ def provision_thumbnail_pipeline(clients: AwsClients, spec: ThumbnailPipelineSpe
         clients.s3.put_bucket_cors(Bucket=spec.uploads_bucket, CORSConfiguration=uploads_bucket_cors(spec.upload_cors_origins))
     else:
         clients.s3.delete_bucket_cors(Bucket=spec.uploads_bucket)
-    role_arn = ensure_role(clients.iam, THUMBNAIL_ROLE, _thumbnail_role_policy(spec))
+    role_arn = ensure_role(clients.iam, spec.role_name, _thumbnail_role_policy(spec))
     function_arn = deploy_function(
         clients.lambda_,
         FunctionName=spec.function_name,

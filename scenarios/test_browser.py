@@ -26,9 +26,9 @@ def site():
 
 
 @pytest.fixture(scope="module")
-def browser_pipeline(aws_client, site):
+def browser_pipeline(aws_client, site, name_prefix):
     """Uploads bucket whose CORS allows the page's origin (as the deployed one allows https://*.gitpod.io)."""
-    pipeline = provision_thumbnail_pipeline(aws_client, ThumbnailPipelineSpec(upload_cors_origins=(site.origin,)).with_unique_names())
+    pipeline = provision_thumbnail_pipeline(aws_client, ThumbnailPipelineSpec(upload_cors_origins=(site.origin,)).with_unique_names(name_prefix))
     with CdnDistribution(aws_client.s3, pipeline.spec.assets_bucket) as cdn:
         pipeline.cdn = cdn
         yield pipeline
@@ -75,6 +75,16 @@ def test_expired_token_with_cors_in_the_lambda_is_reported_as_a_cors_failure_bug
     upload = upload_in_browser(browser, site, api, browser_pipeline, cognito_user_pool.bad_tokens()["expired"], "x")
     assert upload.result == {"stage": "key_upload", "error": "TypeError: Failed to fetch"}
     assert any("No 'Access-Control-Allow-Origin' header is present" in line for line in upload.cors_errors()), upload.console
+
+
+def test_expired_token_on_the_deployed_stack_is_a_403_the_page_can_read(
+        browser, site, avatar_api_factory, browser_pipeline, cognito_user_pool):
+    """behaviour.md "HTTP API CORS configuration": with CORS in the API the gateway adds the configured headers to its
+    answers, the authorizer's 403 included, so the page reads the status where bug 2's stack shows a CORS failure."""
+    api = avatar_api_factory(frontend_origin=site.origin, uploads_bucket=browser_pipeline.spec.uploads_bucket)
+    upload = upload_in_browser(browser, site, api, browser_pipeline, cognito_user_pool.bad_tokens()["expired"], "x")
+    assert upload.result == {"stage": "key_upload", "keyUploadStatus": 403, "error": 'no url in {"message":"Forbidden"}'}
+    assert upload.cors_errors() == [], upload.console
 
 
 def test_lambda_cors_headers_do_not_matter_when_the_api_has_cors_bug_4(

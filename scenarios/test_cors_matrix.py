@@ -10,7 +10,7 @@ ORIGIN = "https://3000-cruddur.gitpod.io"
 
 
 @pytest.fixture(scope="module")
-def cors_api(aws_client):
+def cors_api(aws_client, name_prefix):
     """No routes needed: the gateway answers preflights itself, before any route."""
     client = aws_client.apigatewayv2
     apis = {}
@@ -20,13 +20,12 @@ def cors_api(aws_client):
         "wildcard": {"AllowOrigins": ["*"], "AllowMethods": ["*"], "AllowHeaders": ["*"]},
         "scheme": {"AllowOrigins": ["https://*"], "AllowMethods": ["POST"], "AllowCredentials": True},
     }.items():
-        api = client.create_api(Name=f"cors-{name}", ProtocolType="HTTP", CorsConfiguration=cors)
+        api = client.create_api(Name=f"{name_prefix}cors-{name}", ProtocolType="HTTP", CorsConfiguration=cors)
         client.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True)
-        apis[name] = api["ApiEndpoint"]
-    yield apis
-    for api in client.get_apis()["Items"]:
-        if api["Name"].startswith("cors-"):
-            client.delete_api(ApiId=api["ApiId"])
+        apis[name] = api
+    yield {name: api["ApiEndpoint"] for name, api in apis.items()}
+    for api in apis.values():
+        client.delete_api(ApiId=api["ApiId"])
 
 
 def preflight(url: str, origin: str | None = ORIGIN, method: str = "POST", headers: str = "authorization,content-type"):

@@ -10,6 +10,8 @@ from harness.identity import FakeCognitoUserPool
 from scenarios.avatar_client import key_upload
 
 BAD_TOKENS = sorted(FakeCognitoUserPool().bad_tokens())
+# API Gateway's own JWT authorizer fetches the issuer's keys from Cognito; the fake pool is not a real Cognito pool.
+FAKE_ISSUER_ON_AWS = pytest.mark.emulator_only("a JWT authorizer trusts only a real Cognito issuer; the fake pool's is served by the emulator")
 
 
 @pytest.mark.parametrize("name", BAD_TOKENS)
@@ -19,19 +21,21 @@ def test_lambda_authorizer_refuses_every_bad_token(avatar_api, cognito_user_pool
 
 
 @pytest.fixture(scope="module")
-def jwt_api(aws_client, cognito_user_pool, thumbnail_pipeline):
+def jwt_api(aws_client, cognito_user_pool, thumbnail_pipeline, name_prefix):
     from harness.avatar_api import AvatarApiSpec, provision_avatar_api
 
     api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(
-        authorizer_kind="jwt", uploads_bucket=thumbnail_pipeline.spec.uploads_bucket).with_unique_names())
+        authorizer_kind="jwt", uploads_bucket=thumbnail_pipeline.spec.uploads_bucket).with_unique_names(name_prefix))
     yield api
     api.teardown()
 
 
+@FAKE_ISSUER_ON_AWS
 def test_jwt_authorizer_accepts_a_valid_access_token(jwt_api, cognito_user_pool):
     assert key_upload(jwt_api.api_url, cognito_user_pool.access_token()).status == 200
 
 
+@FAKE_ISSUER_ON_AWS
 @pytest.mark.parametrize("name", sorted(set(BAD_TOKENS) - {"id-token-instead-of-access"}))
 def test_jwt_authorizer_refuses_every_bad_token_with_www_authenticate(jwt_api, cognito_user_pool, name):
     answer = key_upload(jwt_api.api_url, cognito_user_pool.bad_tokens()[name])
@@ -55,6 +59,7 @@ def test_100_concurrent_authorized_requests_are_all_answered_correctly(avatar_ap
         assert f"/user-{i}.jpg?" in answer.json()["url"]  # each answer is for its own caller
 
 
+@FAKE_ISSUER_ON_AWS
 def test_jwt_authorizer_expiry_follows_the_gateway_clock(jwt_api, cognito_user_pool, gateway_clock):
     token = cognito_user_pool.access_token()
     assert key_upload(jwt_api.api_url, token).status == 200

@@ -20,5 +20,10 @@ def readme_example() -> str:
 def test_readme_example_passes_in_another_project(pytester, monkeypatch):
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(CACHE_DIR))
     pytester.makepyfile(test_my_function=readme_example())
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", timeout=600)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=600)
     result.assert_outcomes(passed=2)
+    # the slow session steps say what they do and how long they took
+    result.stdout.fnmatch_lines(["harness: booting LocalStack (host mode) on 127.0.0.1 ... * ms",
+                                 "harness: provisioning the thumbnail pipeline (cruddur-uploaded-avatars -> *) ... * ms",
+                                 "harness: provisioning the avatar upload API (cruddur-avatar-api, *) ... * ms",
+                                 "harness: stopping LocalStack ... * ms"])
