@@ -1,4 +1,5 @@
-"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`, `doctor`."""
+"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`, `doctor`,
+`answers-diff`."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
-from harness.cors_explainer import CorsRequest, verdict
+from harness.cors_explainer import CorsRequest
+from harness.cors_probe import probe
 from harness.doctor import findings as doctor_findings
 from harness.doctor import report as doctor_report
 from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
-from harness.http import http
 from harness.identity import FakeCognitoUserPool
 from harness.progress import step
+from harness.recorded_answers import differences
 from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 SAMPLE_AVATAR = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
@@ -128,22 +130,18 @@ def cors(args: argparse.Namespace) -> int:
     """Send the preflight a browser would send (and the request with --send), explain the verdict rule by rule."""
     headers = tuple(h.lower() for h in args.header)
     request = CorsRequest(args.origin, args.method.upper(), headers, content_type=args.content_type, credentials=args.credentials)
-    preflight = actual = None
-    if request.needs_preflight():
-        asked = {"Origin": args.origin, "Access-Control-Request-Method": request.method}
-        if request.non_safelisted_headers():
-            asked["Access-Control-Request-Headers"] = ",".join(request.non_safelisted_headers())
-        answer = http("OPTIONS", args.url, asked)
-        preflight = (answer.status, answer.headers)
-        print(f"preflight OPTIONS {args.url} -> {answer.status}")
-    if args.send:
-        sent = {"Origin": args.origin, **({"Content-Type": args.content_type} if args.content_type else {})}
-        answer = http(request.method, args.url, sent, args.data.encode() if args.data else None)
-        actual = (answer.status, answer.headers)
-        print(f"{request.method} {args.url} -> {answer.status}")
-    result = verdict(request, preflight, actual)
+    result = probe(args.url, request, send=args.send, body=args.data.encode() if args.data else None)
     print(result.explain())
     return 0 if result.allowed else 1
+
+
+def answers_diff(args: argparse.Namespace) -> int:
+    """Compare what AWS answered with what the emulator answered, for the aws_unverified scenarios."""
+    if not any(args.aws_dir.glob("*.json")):
+        raise HarnessError(f"no recorded answers in {args.aws_dir}", hint="record them with `pytest scenarios --engine aws --aws-opt-in`")
+    found = differences(args.aws_dir, args.emulator_dir)
+    print("\n".join(found) if found else "the emulator answered as AWS did in every recorded exchange")
+    return 1 if found else 0
 
 
 def doctor(args: argparse.Namespace) -> int:
@@ -176,6 +174,10 @@ def parser() -> argparse.ArgumentParser:
     cors_command.add_argument("--credentials", action="store_true", help="fetch(..., {credentials: 'include'})")
     cors_command.add_argument("--send", action="store_true", help="also send the actual request")
     cors_command.add_argument("--data", default="", help="body of the actual request")
+    answers_command = commands.add_parser("answers-diff", help="where the emulator answered otherwise than AWS (--record-answers dirs)")
+    answers_command.set_defaults(run=answers_diff)
+    answers_command.add_argument("aws_dir", type=Path, help="recorded by `pytest --engine aws` (reports/aws-answers)")
+    answers_command.add_argument("emulator_dir", type=Path, help="recorded by `pytest --record-answers DIR` on an emulator")
     token_command = commands.add_parser("token", help="print an access token valid for a running `harness up`")
     token_command.set_defaults(run=token)
     token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")

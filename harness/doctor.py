@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from harness.engine import ensure_port_free
+from harness.engine_docker import CONTAINER_PORT
+from harness.errors import PortInUseError
 from harness.lambda_runtime.runtimes import available_python_versions, node_major_version, python_sdk_dir, python_support_dir
 from harness.stack import APP_DIR
 
@@ -71,10 +74,20 @@ def check_loopback() -> Finding:
         return Finding(False, "loopback ports", str(error), "the engine needs a free port on 127.0.0.1")
 
 
+def check_docker_target_port() -> Finding:
+    """The Docker target publishes LocalStack on 127.0.0.1:4566; the host engine always takes a free port."""
+    try:
+        ensure_port_free(CONTAINER_PORT)
+        return Finding(True, f"port {CONTAINER_PORT}", f"127.0.0.1:{CONTAINER_PORT} is free (the Docker target binds it)", required=False)
+    except PortInUseError as error:
+        return Finding(False, f"port {CONTAINER_PORT}", f"127.0.0.1:{CONTAINER_PORT} is in use: --engine localstack-docker cannot bind it",
+                       error.hint, required=False)
+
+
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), *check_python_runtimes(), *check_node(), check_chromium(), check_loopback(),
+        check_localstack(), *check_python_runtimes(), *check_node(), check_chromium(), check_loopback(), check_docker_target_port(),
     ]
 
 

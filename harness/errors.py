@@ -7,6 +7,7 @@ class HarnessError(Exception):
     """Base class: `str(error)` is a complete, actionable message."""
 
     def __init__(self, message: str, *, evidence: str = "", hint: str = "") -> None:
+        self.evidence, self.hint = evidence, hint
         parts = [message]
         if evidence:
             parts.append("evidence:\n" + _indent(evidence.rstrip()))

@@ -25,11 +25,15 @@ from harness.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.aws import AwsClients
 from harness.aws_plan import PlannedTest, plan_text
 from harness.cdn import CdnDistribution
+from harness.cors_explainer import CorsRequest
+from harness.cors_probe import CorsProbe, probe
 from harness.engine import LocalStackEngine
 from harness.engine_aws import AwsAccount, AwsTargetRefused, credentials_method, new_name_prefix, open_account
 from harness.engine_docker import DockerLocalStack
 from harness.identity import FakeCognitoUserPool
-from harness.lambda_functions import THROWAWAY_ROLE_ARN, delete_function, wait_function_ready
+from harness.lambda_functions import (
+    LOGS_STATEMENT, THROWAWAY_ROLE_ARN, create_function, delete_function, delete_role, ensure_role, wait_function_ready,
+)
 from harness.progress import Write, step
 from harness.recorded_answers import recorded_exchanges, write_answers
 from harness.stack import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
@@ -215,17 +219,27 @@ def lambda_function_factory(aws_client: AwsClients, name_prefix: str) -> Iterato
     """`make(**create_function_kwargs)`: CreateFunction with a unique name and a default role; waits
     until Active; returns the function configuration; deletes the function and its logs at teardown."""
     created: list[str] = []
+    roles: list[str] = []
+
+    def default_role() -> str:
+        """LocalStack does not check roles; on AWS (a run prefix) a logs-only execution role, made once per test."""
+        if not name_prefix:
+            return THROWAWAY_ROLE_ARN
+        roles[:] = roles or [f"{name_prefix}fn-role-{uuid.uuid4().hex[:8]}"]
+        return ensure_role(aws_client.iam, roles[0], {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]})
 
     def make(**kwargs: Any) -> dict:
         kwargs.setdefault("FunctionName", f"{name_prefix}fn-{uuid.uuid4().hex[:10]}")
-        kwargs.setdefault("Role", THROWAWAY_ROLE_ARN)
-        aws_client.lambda_.create_function(**kwargs)
+        kwargs["Role"] = kwargs.get("Role") or default_role()
+        create_function(aws_client.lambda_, **kwargs)
         created.append(kwargs["FunctionName"])
         return wait_function_ready(aws_client.lambda_, kwargs["FunctionName"], timeout=30)
 
     yield make
     for name in created:
         delete_function(aws_client.lambda_, aws_client.logs, name)
+    for role in roles:
+        delete_role(aws_client.iam, role)
 
 
 @pytest.fixture(scope="session")
@@ -314,6 +328,19 @@ def assets_cdn(thumbnail_pipeline: ThumbnailPipeline) -> Iterator[CdnDistributio
     """The CDN in front of the session pipeline's assets bucket: `assets_cdn.url + "/avatars/<sub>.jpg"`."""
     with CdnDistribution(thumbnail_pipeline.clients.s3, thumbnail_pipeline.spec.assets_bucket) as cdn:
         yield cdn
+
+
+@pytest.fixture
+def cors_probe() -> Callable[..., CorsProbe]:
+    """`cors_probe(url, origin, method="POST", headers=("authorization",), content_type="", credentials=False, send=False)`:
+    sends what a browser would send and returns its verdict; `.allowed`, and `.explain()` says why, rule by rule."""
+
+    def run(url: str, origin: str, method: str = "POST", headers: tuple[str, ...] = (), content_type: str = "",
+            credentials: bool = False, send: bool = False, body: bytes | None = None) -> CorsProbe:
+        request = CorsRequest(origin, method.upper(), tuple(h.lower() for h in headers), content_type, credentials)
+        return probe(url, request, send=send, body=body)
+
+    return run
 
 
 CHROMIUM = "/usr/bin/chromium"

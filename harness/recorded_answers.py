@@ -46,3 +46,46 @@ def write_answers(directory: Path, test_id: str, engine: str, outcome: str, exch
                "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "exchanges": exchanges}
     path.write_text(json.dumps(record_, indent=2) + "\n")
     return path
+
+
+# Answer headers that carry behaviour; the rest (dates, request ids, server names) differ on every run.
+COMPARED_HEADERS = ("content-type", "www-authenticate", "location", "etag", "cache-control")
+
+
+def _behaviour(answer: dict) -> dict[str, object]:
+    headers = answer["headers"]
+    kept = {name: value for name, value in headers.items() if name.startswith("access-control-") or name in COMPARED_HEADERS}
+    body: object = answer["body"]
+    try:
+        body = json.loads(answer["body"])
+    except ValueError:
+        pass
+    return {"status": answer["status"], **{f"header {name}": value for name, value in sorted(kept.items())}, "body": body}
+
+
+def _compare_exchanges(reference: list[dict], emulated: list[dict]) -> list[str]:
+    if len(reference) != len(emulated):
+        return [f"  {len(reference)} exchange(s) on AWS, {len(emulated)} on the emulator"]
+    lines = []
+    for number, (aws, emulator) in enumerate(zip(reference, emulated), start=1):
+        expected, got = _behaviour(aws["answer"]), _behaviour(emulator["answer"])
+        differing = [key for key in {**expected, **got} if expected.get(key) != got.get(key)]
+        if differing:
+            lines.append(f"  exchange {number}: {aws['request']['method']} {aws['request']['url']}")
+            lines += [f"    {key}: AWS {expected.get(key, '(absent)')!r}, emulator {got.get(key, '(absent)')!r}" for key in sorted(differing)]
+    return lines
+
+
+def differences(aws_dir: Path, emulator_dir: Path) -> list[str]:
+    """Where the emulator answered otherwise than AWS, test by test (only tests recorded in both)."""
+    lines: list[str] = []
+    for aws_file in sorted(aws_dir.glob("*.json")):
+        emulator_file = emulator_dir / aws_file.name
+        if not emulator_file.is_file():
+            lines.append(f"{aws_file.name}: recorded on AWS only (run the emulator with --record-answers {emulator_dir})")
+            continue
+        aws, emulator = json.loads(aws_file.read_text()), json.loads(emulator_file.read_text())
+        found = _compare_exchanges(aws["exchanges"], emulator["exchanges"])
+        if found:
+            lines += [f"{aws['test']}:", *found]
+    return lines

@@ -78,3 +78,15 @@ def test_actual_request_404_still_carries_configured_cors_headers(cors_api):
     answer = http("POST", f"{cors_api['exact']}/avatars/key_upload", {"Origin": ORIGIN})
     assert answer.status == 404 and answer.headers["access-control-allow-origin"] == ORIGIN
     assert answer.headers["access-control-expose-headers"] == "x-request-id"
+
+
+@pytest.mark.aws_unverified
+def test_cors_probe_gives_the_browsers_verdict_with_reasons(cors_api, cors_probe):
+    """The `cors_probe` fixture: the profile form's POST is allowed by the exact configuration; under the wildcard one
+    the browser refuses it, because `*` never covers Authorization (behaviour.md "Browser rules")."""
+    form = {"method": "POST", "headers": ("authorization", "content-type"), "content_type": "application/json"}
+    allowed = cors_probe(f"{cors_api['exact']}/avatars/key_upload", ORIGIN, **form)
+    assert allowed.allowed, allowed.explain()
+    blocked = cors_probe(f"{cors_api['wildcard']}/avatars/key_upload", ORIGIN, **form)
+    assert not blocked.allowed
+    assert "'*' never covers Authorization: list it by name" in blocked.explain()

@@ -36,6 +36,15 @@ def test_avatar_flow(thumbnail_pipeline, avatar_api, cognito_user_pool, name_pre
     assert thumbnail_pipeline.wait_for_thumbnail("me.jpg")[:2] == b"\\xff\\xd8"
 
 
+def test_function_from_the_factory_gets_an_execution_role(aws_client, lambda_function_factory, name_prefix):
+    from harness.packaging import zip_files
+
+    function = lambda_function_factory(Runtime="python3.12", Handler="app.handler",
+                                       Code={"ZipFile": zip_files({"app.py": "def handler(event, context):\\n    return 7\\n"})})
+    assert function["Role"].split("/")[-1].startswith(name_prefix + "fn-role-")
+    assert aws_client.lambda_.invoke(FunctionName=function["FunctionName"])["Payload"].read() == b"7"
+
+
 @pytest.mark.aws_unverified
 def test_unverified_answer_is_recorded(avatar_api):
     assert http("OPTIONS", avatar_api.api_url + "/avatars/key_upload", {"Origin": "https://3000-cruddur.gitpod.io",
@@ -91,7 +100,7 @@ def test_dry_run_prints_the_plan_and_creates_nothing(pytester, monkeypatch, tmp_
         "*s3 bucket*harness-*-cruddur-uploaded-avatars-*",
         "*lambda function*harness-*-CruddurApiGatewayLambdaAuthorizer-*",
         "*teardown: at the end, even after a failure or Ctrl-C*",
-        "*tests: 3 run, 1 skipped as emulator-only, 1 record what AWS answers*",
+        "*tests: 4 run, 1 skipped as emulator-only, 1 record what AWS answers*",
         "*run   test_scenarios.py::test_unverified_answer_is_recorded  [[]records answers[]]*",
         "*skip  test_scenarios.py::test_emulator_only  (emulator-only: moves the gateway's clock)*",
         "*dry run: nothing was created*",
@@ -108,7 +117,7 @@ def test_a_run_provisions_under_its_prefix_skips_emulator_only_records_answers_a
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     pytester.makepyfile(test_scenarios=SCENARIOS)
     result = pytester.runpytest_subprocess("--engine", "aws", "--aws-opt-in", "-p", "no:cacheprovider", "-rs", timeout=300)
-    result.assert_outcomes(passed=2, failed=1, skipped=1)
+    result.assert_outcomes(passed=3, failed=1, skipped=1)
     result.stdout.fnmatch_lines(["harness: --engine aws, region us-east-1, credentials from env, every name starts with harness-*",
                                  "harness: provisioning the thumbnail pipeline (harness-*) ... * ms",
                                  "harness: deleting every resource named harness-* ... * ms",

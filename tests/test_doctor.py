@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
 from harness import doctor
 from harness.doctor import Finding, report
+from harness.engine_docker import CONTAINER_PORT
 
 
 def test_this_machine_has_every_required_part():
@@ -30,6 +32,16 @@ def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
     support = [f for f in doctor.check_python_runtimes() if "runtime support" in f.what]
     assert support and not any(f.ok for f in support)
     assert all(f.hint == "python -m harness.lambda_runtime.install" for f in support)
+
+
+def test_port_the_docker_target_needs_is_reported_when_taken():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", CONTAINER_PORT))
+        holder.listen()
+        finding = doctor.check_docker_target_port()
+    assert not finding.ok and not finding.required
+    assert f"127.0.0.1:{CONTAINER_PORT} is in use" in finding.detail and "ss -ltnp" in finding.hint
+    assert doctor.check_docker_target_port().ok  # released: free again
 
 
 def test_cli_doctor_exit_code():

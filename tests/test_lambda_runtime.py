@@ -164,6 +164,19 @@ def test_timeout_ends_invocation_and_next_call_gets_fresh_environment(aws_client
     assert "Init Duration" in logs
 
 
+def test_init_phase_does_not_count_against_the_function_timeout(aws_client, python_function):
+    """AWS's execution environment lifecycle: Init has its own 10 s limit; the timeout counts from the end of Init.
+    (Under load, slow cold starts used to eat the timeout: 500s from API Gateway for concurrent first calls.)"""
+    name = python_function(code="import time\ntime.sleep(1.5)\n" + PY_REPORT, Timeout=1)
+    response, payload, logs = invoke(aws_client, name)
+    assert "FunctionError" not in response, payload
+    assert 500 < payload["remaining_ms"] <= 1000  # the deadline the runtime got starts at the invocation, after Init
+    report = next(line for line in logs.splitlines() if line.startswith("REPORT"))
+    duration_ms = float(report.split("Duration: ")[1].split(" ms")[0])
+    init_ms = float(report.split("Init Duration: ")[1].split(" ms")[0])
+    assert init_ms >= 1500 and duration_ms < 1000, report  # Duration excludes Init, as AWS reports it
+
+
 def test_process_exit_is_runtime_exit_error(aws_client, python_function):
     name = python_function(code="import os\ndef handler(e, c):\n    os._exit(3)\n")
     response, payload, _ = invoke(aws_client, name)

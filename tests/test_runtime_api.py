@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 import threading
 
 import pytest
@@ -26,7 +27,7 @@ def connect(api: RuntimeApi) -> http.client.HTTPConnection:
 
 
 def pending(request_id: str = "req-1") -> PendingInvocation:
-    return PendingInvocation(request_id, b'{"k": 1}', "arn:aws:lambda:us-east-1:000000000000:function:f", 1_700_000_000_000, "Root=1-x")
+    return PendingInvocation(request_id, b'{"k": 1}', "arn:aws:lambda:us-east-1:000000000000:function:f", 3000, "Root=1-x")
 
 
 def test_binds_loopback_only(api):
@@ -40,7 +41,8 @@ def test_next_hands_out_the_event_with_lambda_headers_and_response_resolves(api)
     response = conn.getresponse()
     assert response.status == 200 and json.loads(response.read()) == {"k": 1}
     assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "req-1"
-    assert response.headers["Lambda-Runtime-Deadline-Ms"] == "1700000000000"
+    handed_out_ms = time.time() * 1000
+    assert handed_out_ms + 2900 < int(response.headers["Lambda-Runtime-Deadline-Ms"]) <= handed_out_ms + 3000  # timeout from now
     assert response.headers["Lambda-Runtime-Invoked-Function-Arn"].endswith(":function:f")
     assert response.headers["Lambda-Runtime-Trace-Id"] == "Root=1-x"
     conn.request("POST", "/2018-06-01/runtime/invocation/req-1/response", body=b'"ok"')  # same connection: keep-alive

@@ -14,6 +14,7 @@ import math
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, wait
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,6 +30,8 @@ LOG = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 _HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
 _MEMORY_CHECK_SECONDS = 0.1
+# AWS: "The Init phase is limited to 10 seconds" (Lambda execution environment lifecycle, on-demand functions).
+INIT_PHASE_LIMIT_SECONDS = 10.0
 
 
 class HostRuntimeExecutor(RuntimeExecutor):
@@ -43,6 +46,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._env: dict[str, str] = {}
         self._sandbox = Path(tempfile.mkdtemp(prefix=f"lambda-{id[:8]}-"))
         self._spawned_at = 0.0
+        self._init_ended_at: float | None = None
         self._init_duration_ms: float | None = None
         self._init_output = ""
         self._cold = True
@@ -122,6 +126,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
     def _spawn(self) -> None:
         assert self._command is not None
         self._api.reset_init_error()
+        self._init_ended_at = None
         self._init_duration_ms = None
         self._init_output = ""
         self._cold = True
@@ -130,25 +135,25 @@ class HostRuntimeExecutor(RuntimeExecutor):
 
     def _runtime_asked_for_work(self) -> None:
         if self._init_duration_ms is None and self._process is not None:
-            self._init_duration_ms = (time.perf_counter() - self._spawned_at) * 1000
+            self._init_ended_at = time.perf_counter()
+            self._init_duration_ms = (self._init_ended_at - self._spawned_at) * 1000
             self._init_output += self._process.output.take()
 
     def _invoke_in_process(self, request_id: str, payload: dict[str, str]) -> InvocationResult:
         fn = self.function_version.config
         process = self._process
         started = time.perf_counter()
-        deadline_ms = int(time.time() * 1000) + fn.timeout * 1000
         future = self._api.submit(
             PendingInvocation(
                 request_id=request_id,
                 payload=payload["payload"].encode(),
                 invoked_function_arn=payload["invoked-function-arn"],
-                deadline_ms=deadline_ms,
+                timeout_ms=fn.timeout * 1000,
                 trace_id=payload.get("trace-id", ""),
             )
         )
-        done, over_memory = self._wait_for_outcome(future, process, started + fn.timeout)
-        duration_ms = (time.perf_counter() - started) * 1000
+        done, over_memory = self._wait_for_outcome(future, process, lambda: self._invoke_deadline(started, fn.timeout))
+        duration_ms = (time.perf_counter() - self._invoke_started(started)) * 1000
         try:
             if future in done:
                 outcome: RuntimeOutcome = future.result()
@@ -170,13 +175,23 @@ class HostRuntimeExecutor(RuntimeExecutor):
         finally:
             self._api.forget(request_id)
 
-    def _wait_for_outcome(self, future, process: RuntimeProcess, deadline: float) -> tuple[set, bool]:
+    def _invoke_started(self, submitted: float) -> float:
+        """When the Invoke phase began: at submission, or when a cold start's Init phase ended (up to its 10 s limit)."""
+        init_ended = self._init_ended_at if self._init_ended_at is not None else time.perf_counter()
+        return submitted + min(max(0.0, init_ended - submitted), INIT_PHASE_LIMIT_SECONDS)
+
+    def _invoke_deadline(self, submitted: float, timeout: float) -> float:
+        """AWS's execution environment lifecycle: the Init phase has a 10 s limit of its own and the function timeout
+        counts from the end of Init; an Init that runs longer continues within the function timeout."""
+        return self._invoke_started(submitted) + timeout
+
+    def _wait_for_outcome(self, future, process: RuntimeProcess, deadline: Callable[[], float]) -> tuple[set, bool]:
         """Wait for the response, the process's exit or the deadline. A process whose peak memory
         (VmHWM, so spikes between checks count) passes the function's MemorySize is killed, as AWS's
         cgroup limit would have: checked every 100 ms and once more when the response arrives."""
         limit_mb = self.function_version.config.memory_size
         while True:
-            remaining = deadline - time.perf_counter()
+            remaining = deadline() - time.perf_counter()
             slice_seconds = max(0.0, min(_MEMORY_CHECK_SECONDS, remaining))
             done, _ = wait([future, process.exited], timeout=slice_seconds, return_when=FIRST_COMPLETED)
             if process.peak_rss_mb() > limit_mb:

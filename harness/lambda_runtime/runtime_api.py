@@ -12,6 +12,7 @@ import queue
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ class PendingInvocation:
     request_id: str
     payload: bytes
     invoked_function_arn: str
-    deadline_ms: int
+    timeout_ms: int  # the deadline header is counted from the moment the runtime receives the event
     trace_id: str = ""
 
 
@@ -75,7 +76,7 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
                 continue
             headers = {
                 "Lambda-Runtime-Aws-Request-Id": pending.request_id,
-                "Lambda-Runtime-Deadline-Ms": str(pending.deadline_ms),
+                "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + pending.timeout_ms),
                 "Lambda-Runtime-Invoked-Function-Arn": pending.invoked_function_arn,
                 "Lambda-Runtime-Trace-Id": pending.trace_id,
                 "Content-Type": "application/json",
