@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from harness.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
@@ -68,6 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    if config.getoption("--dry-run") and config.getoption("--engine") != "aws":
+        raise pytest.UsageError("--dry-run plans a run against a real account: add --engine aws")
     if config.getoption("--engine") != "aws" or config.getoption("--dry-run"):
         return
     try:
@@ -96,8 +99,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _print_plan(config: pytest.Config, items: list[pytest.Item]) -> None:
-    import boto3
-
     session = boto3.session.Session(region_name=config.getoption("--aws-region"))
     tests = [PlannedTest(item.nodeid, _skip_reason(item), item.get_closest_marker("aws_unverified") is not None) for item in items]
     text = plan_text(region=session.region_name or "us-east-1", prefix=new_name_prefix(), credentials=credentials_method(session),

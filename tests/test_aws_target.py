@@ -107,6 +107,13 @@ def test_dry_run_prints_the_plan_and_creates_nothing(pytester, monkeypatch, tmp_
     ])
 
 
+def test_dry_run_without_the_aws_engine_is_refused(pytester):
+    pytester.makepyfile(test_x="def test_x(): pass")
+    result = pytester.runpytest_subprocess("--dry-run", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--dry-run plans a run against a real account: add --engine aws*"])
+
+
 def test_a_run_provisions_under_its_prefix_skips_emulator_only_records_answers_and_always_tears_down(
         pytester, monkeypatch, localstack_engine, aws_client):
     """This session's LocalStack plays the account: the run's own teardown must leave nothing named harness-*."""
