@@ -116,12 +116,8 @@ def test_dry_run_without_the_aws_engine_is_refused(pytester):
 
 def test_a_run_provisions_under_its_prefix_skips_emulator_only_records_answers_and_always_tears_down(
         pytester, monkeypatch, localstack_engine, aws_client):
-    """This session's LocalStack plays the account: the run's own teardown must leave nothing named harness-*."""
-    monkeypatch.setenv("HARNESS_CACHE_DIR", str(CACHE_DIR))
-    monkeypatch.setenv("AWS_ENDPOINT_URL", localstack_engine.endpoint_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    """The run's own teardown must leave nothing named harness-* in the account."""
+    stand_in_for_aws(monkeypatch, localstack_engine)
     pytester.makepyfile(test_scenarios=SCENARIOS)
     result = pytester.runpytest_subprocess("--engine", "aws", "--aws-opt-in", "-p", "no:cacheprovider", "-rs", timeout=300)
     result.assert_outcomes(passed=3, failed=1, skipped=1)
@@ -137,6 +133,31 @@ def test_a_run_provisions_under_its_prefix_skips_emulator_only_records_answers_a
     assert (recorded["engine"], recorded["outcome"]) == ("aws", "passed")
     assert recorded["exchanges"][0]["answer"]["status"] == 204
     assert recorded["exchanges"][0]["request"]["method"] == "OPTIONS"
+
+
+def test_ctrl_c_still_tears_everything_down(pytester, monkeypatch, localstack_engine, aws_client):
+    stand_in_for_aws(monkeypatch, localstack_engine)
+    pytester.makepyfile(test_interrupted="""
+import os, signal
+
+def test_interrupted_after_creating_a_bucket(aws_client, name_prefix):
+    aws_client.s3.create_bucket(Bucket=name_prefix + "interrupted")
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+""")
+    result = pytester.runpytest_subprocess("--engine", "aws", "--aws-opt-in", "-p", "no:cacheprovider", timeout=120)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*--engine aws teardown: deleted 1 resource(s) named harness-*",
+                                 "  s3 bucket harness-*-interrupted", "*KeyboardInterrupt*"])
+    assert leftovers(aws_client) == []
+
+
+def stand_in_for_aws(monkeypatch: pytest.MonkeyPatch, localstack_engine) -> None:
+    """This session's LocalStack plays the account, reached the way the AWS CLI and SDKs allow: AWS_ENDPOINT_URL."""
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(CACHE_DIR))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", localstack_engine.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
 
 
 def leftovers(aws_client) -> list[str]:
