@@ -4,7 +4,7 @@ stage `$default`, the authorizer Lambda verifying the fake Cognito pool's access
 
 The authorizer Lambda reads the pool's JWKS from `JWKS_URL`. An emulator serves it itself (`/_harness/...`,
 also trusted by JWT authorizers); on AWS (clients without an endpoint URL) it is an object in a bucket of
-the API's own, read through a presigned GET URL, so nothing but the account is needed.
+the API's own (`s3://...`), read with the authorizer's role, so nothing but the account is needed.
 
 `AvatarApiSpec` holds the deployed values; scenarios change one field to reproduce a bug.
 """
@@ -22,13 +22,14 @@ from harness.aws import AwsClients
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
     LOGS_STATEMENT, allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
+    wait_for_function_logs,
 )
 from harness.packaging import python_function_zip
 from harness.s3 import delete_bucket, ensure_bucket
 from harness.stack import APP_DIR
 
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
-JWKS_URL_LIFETIME_SECONDS = 12 * 3600  # longer than any run; temporary credentials may end it sooner
+JWKS_KEY = "jwks.json"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class AvatarApi:
     def upload_logs(self) -> str:
         return function_logs(self.clients.logs, self.spec.upload_function)
 
+    def wait_for_authorizer_logs(self, text: str, timeout: float = 30.0) -> str:
+        return wait_for_function_logs(self.clients.logs, self.spec.authorizer_function, text, timeout)
+
     def teardown(self) -> None:
         self.clients.apigatewayv2.delete_api(ApiId=self.api_id)
         for name in (self.spec.upload_function, self.spec.authorizer_function):
@@ -102,9 +106,8 @@ def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) ->
         register_user_pool(clients.endpoint_url, pool)
         return local_jwks_url(clients.endpoint_url, pool)
     ensure_bucket(clients.s3, bucket)
-    clients.s3.put_object(Bucket=bucket, Key="jwks.json", Body=json.dumps(pool.jwks()).encode(), ContentType="application/json")
-    return clients.s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "jwks.json"},
-                                             ExpiresIn=JWKS_URL_LIFETIME_SECONDS)
+    clients.s3.put_object(Bucket=bucket, Key=JWKS_KEY, Body=json.dumps(pool.jwks()).encode(), ContentType="application/json")
+    return f"s3://{bucket}/{JWKS_KEY}"
 
 
 def _environment(defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
@@ -118,10 +121,16 @@ def _upload_role_policy(spec: AvatarApiSpec) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def _authorizer_role_policy(spec: AvatarApiSpec) -> dict:
+    """Logs, and the fake pool's keys when they are kept in S3 (the AWS target)."""
+    jwks = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.jwks_bucket}/{JWKS_KEY}"}
+    return {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT, jwks]}
+
+
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
     jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
     upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_policy(spec))
-    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]})
+    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_policy(spec))
     upload_env = {"UPLOADS_BUCKET_NAME": spec.uploads_bucket} | ({"FRONTEND_URL": spec.frontend_origin} if spec.cors_in == "lambda" else {})
     upload_arn = deploy_function(
         clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,

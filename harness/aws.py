@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 import boto3
@@ -13,6 +14,13 @@ DEFAULT_REGION = "us-east-1"
 TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
+def s3_config(*, emulated: bool) -> Config:
+    """SigV4; on AWS virtual-hosted and regional (`<bucket>.s3.<region>.amazonaws.com`), as the JS SDK v3 signs: the global
+    host can answer a new bucket outside us-east-1 with a 307 that neither a PUT nor a preflight follows. An emulator
+    (an endpoint URL, given or in AWS_ENDPOINT_URL) on an IP address can only be reached path-style."""
+    return Config(signature_version="s3v4", s3={"addressing_style": "path" if emulated else "virtual"})
+
+
 class AwsClients:
     """`clients.s3`, `clients.lambda_`, `clients.logs`, `clients.iam`, ... created on first use."""
 
@@ -20,13 +28,15 @@ class AwsClients:
         self.endpoint_url = endpoint_url
         self.region = region
         self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
-        self._config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=65)
+        # On AWS (no endpoint URL) polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
+        retries = {"max_attempts": 2, "mode": "standard"} if endpoint_url else {"max_attempts": 10, "mode": "adaptive"}
+        self._config = Config(retries=retries, connect_timeout=5, read_timeout=65)
 
     @functools.cache
     def client(self, service: str) -> Any:
         config = self._config
-        if service == "s3":  # presigned URLs with SigV4, as the Cruddur upload Lambda makes them
-            config = config.merge(Config(signature_version="s3v4"))
+        if service == "s3":  # presigned URLs as the Cruddur upload Lambda makes them
+            config = config.merge(s3_config(emulated=self.endpoint_url is not None or "AWS_ENDPOINT_URL" in os.environ))
         return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
 
     def __getattr__(self, name: str) -> Any:

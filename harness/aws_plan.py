@@ -25,7 +25,7 @@ def session_resources(prefix: str) -> list[tuple[str, str]]:
         ("s3 bucket", f"{pipeline.assets_bucket}  (assets: thumbnails under {pipeline.folder_output}/)"),
         ("iam role", pipeline.role_name),
         ("lambda function", f"{pipeline.function_name}  ({pipeline.runtime}, thumbnail)"),
-        ("s3 bucket", f"{api.jwks_bucket}  (the fake user pool's JWKS, read by the authorizer through a presigned URL)"),
+        ("s3 bucket", f"{api.jwks_bucket}  (the fake user pool's JWKS, read by the authorizer with its role)"),
         ("iam role", api.upload_role),
         ("iam role", api.authorizer_role),
         ("lambda function", f"{api.upload_function}  (presigned upload URL)"),

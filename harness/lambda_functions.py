@@ -148,6 +148,13 @@ def function_logs(logs: Any, function_name: str) -> str:
     return "\n".join(lines)
 
 
+def wait_for_function_logs(logs: Any, function_name: str, text: str, timeout: float = 30.0) -> str:
+    """The function's logs once they contain `text` (CloudWatch Logs receives them asynchronously; on AWS, seconds later).
+    Polled twice a second: FilterLogEvents has a low request quota on AWS."""
+    return wait_until(lambda: text in (found := function_logs(logs, function_name)) and found, timeout=timeout, interval=0.5,
+                      what=f"{text!r} in the logs of {function_name}", evidence=lambda: function_logs(logs, function_name)[-4000:] or "(none yet)")
+
+
 def invocation_count(logs_text: str) -> int:
     """How many times the function ran (one START line per attempt, as Lambda writes it)."""
     return sum(1 for line in logs_text.splitlines() if line.startswith("START RequestId:"))

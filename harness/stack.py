@@ -16,10 +16,10 @@ from typing import Any
 from harness.aws import AwsClients
 from harness.lambda_functions import (
     LOGS_STATEMENT, allow_s3_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs, invocation_count,
+    wait_for_function_logs,
 )
 from harness.packaging import node_function_zip, python_function_zip
 from harness.s3 import delete_bucket, ensure_bucket, wait_for_object
-from harness.waiting import wait_until
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = PROJECT_ROOT / "app"
@@ -115,9 +115,7 @@ class ThumbnailPipeline:
         return function_logs(self.clients.logs, self.spec.function_name)
 
     def wait_for_logs(self, text: str, timeout: float = 30.0) -> str:
-        """The function's logs once they contain `text` (they reach CloudWatch Logs asynchronously)."""
-        return wait_until(lambda: text in (logs := self.logs()) and logs, timeout=timeout,
-                          what=f"{text!r} in the logs of {self.spec.function_name}", evidence=self.logs)
+        return wait_for_function_logs(self.clients.logs, self.spec.function_name, text, timeout)
 
     def invocations(self) -> int:
         return invocation_count(self.logs())
@@ -150,6 +148,8 @@ def _thumbnail_role_policy(spec: ThumbnailPipelineSpec) -> dict:
         "Version": "2012-10-17",
         "Statement": [
             {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"},
+            # Without ListBucket, S3 answers a missing key with 403 AccessDenied instead of NoSuchKey (bug 11's symptom).
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}"},
             {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.assets_bucket}/*"},
             LOGS_STATEMENT,
         ],

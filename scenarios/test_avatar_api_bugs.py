@@ -26,8 +26,7 @@ def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_us
                                 authorizer_extra_files=(VARIANTS / "authorizer_bearer_not_stripped.py",))
     answer = key_upload(broken.api_url, token)
     assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
-    assert "token not valid: DecodeError" in wait_until(lambda: broken.authorizer_logs(), timeout=10, what="authorizer logs",
-                                                        evidence=lambda: "none")
+    broken.wait_for_authorizer_logs("token not valid: DecodeError")
     assert key_upload(avatar_api_factory().api_url, token).status == 200
 
 
@@ -50,7 +49,7 @@ def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, c
     for _ in range(2):
         answer = key_upload(broken.api_url, token)
         assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
-    assert "KeyError" in wait_until(broken.authorizer_logs, timeout=10, what="authorizer logs", evidence=lambda: "none")
+    broken.wait_for_authorizer_logs("KeyError")
     assert key_upload(avatar_api_factory().api_url, token).status == 200
 
 

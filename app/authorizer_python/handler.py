@@ -4,7 +4,7 @@ from the pool USER_POOL_ID and answers {"isAuthorized": bool, "context": {"sub":
 
 USER_POOL_ID is read at module load, as the original did: unset, every call fails at init (bug 3).
 The JWKS is the pool's `<issuer>/.well-known/jwks.json`; JWKS_URL overrides it (the harness points
-it at the engine, so no traffic leaves the machine).
+it at the engine, so no traffic leaves the machine, or at an S3 object on AWS).
 """
 
 from __future__ import annotations
@@ -26,9 +26,20 @@ _jwks: dict | None = None
 def jwks() -> dict:
     global _jwks
     if _jwks is None:
-        with urllib.request.urlopen(JWKS_URL, timeout=5) as response:
-            _jwks = json.loads(response.read())
+        _jwks = json.loads(read_jwks(JWKS_URL))
     return _jwks
+
+
+def read_jwks(url: str) -> bytes:
+    """An https URL (Cognito's, or the harness engine's), or `s3://bucket/key` read with the function's role
+    (the harness's AWS target keeps the fake pool's keys there)."""
+    if url.startswith("s3://"):
+        import boto3  # provided by the python runtime
+
+        bucket, key = url.removeprefix("s3://").split("/", 1)
+        return boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
 
 
 def bare_token(header_value: str) -> str:

@@ -15,7 +15,10 @@ import boto3
 from botocore.config import Config
 
 URL_LIFETIME_SECONDS = 300
-s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
+# Regional virtual-hosted URLs on AWS, as the JS SDK v3 makes them (the global host may 307 a new bucket); path-style
+# when the SDK is pointed at an emulator (AWS_ENDPOINT_URL), whose address cannot carry a bucket name.
+ADDRESSING_STYLE = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
+s3 = boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": ADDRESSING_STYLE}))
 
 
 def cors_headers() -> dict[str, str]:
