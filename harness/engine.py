@@ -23,6 +23,7 @@ from pathlib import Path
 
 from harness.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
 from harness.errors import EngineStartError, PortInUseError
+from harness.localstack_catalog import place_catalog
 from harness.waiting import wait_until
 
 LOOPBACK = "127.0.0.1"
@@ -90,6 +91,7 @@ class LocalStackEngine:
             self.port = free_loopback_port()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "tmp").mkdir(exist_ok=True)
+        place_catalog(self.state_dir / "fs")
         started = time.perf_counter()
         log = open(self.log_path, "wb")  # noqa: SIM115 - the child process owns it
         try:

@@ -12,6 +12,7 @@ import pytest
 from harness.engine import LocalStackEngine, descendants, living
 from harness.errors import EngineStartError, PortInUseError
 from harness.lambda_functions import wait_function_ready
+from harness.localstack_catalog import catalog_name, ensure_catalog
 from harness.packaging import zip_files
 
 
@@ -95,3 +96,14 @@ def test_s3_objects_live_in_the_engine_state_dir(localstack_engine, aws_client):
     assert not Path("/tmp/localstack-s3-storage/isolation-check").exists()
     aws_client.s3.delete_object(Bucket="isolation-check", Key="k")
     aws_client.s3.delete_bucket(Bucket="isolation-check")
+
+
+def test_engine_gets_the_prebuilt_service_catalog_localstack_looks_for(localstack_engine, aws_client):
+    """Without it LocalStack builds the catalog at the first request of every run (~5 s): `make setup` builds it once."""
+    from localstack.aws.spec import _get_catalog_filename
+
+    assert catalog_name() == _get_catalog_filename()
+    placed = localstack_engine.state_dir / "fs" / "usr" / "lib" / "localstack" / catalog_name()
+    assert placed.resolve() == ensure_catalog() and placed.resolve().stat().st_size > 100_000
+    assert "Buckets" in aws_client.s3.list_buckets()  # LocalStack answered with it in place
+    assert "error while processing service catalog" not in localstack_engine.log_tail(400)

@@ -15,6 +15,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.cache import cache_dir
+
 NODE_BOOTSTRAP = Path(__file__).with_name("node_bootstrap.js")
 _PYTHON_RUNTIME = re.compile(r"^python(?P<version>3\.\d+)$")
 _NODE_RUNTIME = re.compile(r"^nodejs(?P<major>\d+)\.x$")
@@ -35,8 +37,7 @@ class RuntimeCommand:
 
 def runtimes_dir() -> Path:
     """Where `python -m harness.lambda_runtime.install` puts awslambdaric and the AWS SDK per runtime."""
-    cache = os.environ.get("HARNESS_CACHE_DIR") or Path.home() / ".cache" / "cruddur-harness"
-    return Path(cache) / "lambda-runtimes"
+    return cache_dir() / "lambda-runtimes"
 
 
 def python_support_dir(version: str) -> Path:
