@@ -12,6 +12,7 @@ from pathlib import Path
 from harness.engine import ensure_port_free
 from harness.engine_docker import CONTAINER_PORT
 from harness.errors import PortInUseError
+from harness.localstack_catalog import cached_catalog
 from harness.lambda_runtime.runtimes import available_python_versions, node_major_version, python_sdk_dir, python_support_dir
 from harness.stack import APP_DIR
 
@@ -34,6 +35,12 @@ def check_localstack() -> Finding:
         return Finding(True, "localstack-core", version("localstack-core"))
     except PackageNotFoundError:
         return Finding(False, "localstack-core", "not installed", "make setup")
+
+
+def check_service_catalog() -> Finding:
+    path = cached_catalog()
+    return Finding(path.is_file(), "LocalStack service catalog (fast first request)", str(path) if path.is_file() else "not built yet",
+                   "python -m harness.localstack_catalog (make setup does it; otherwise the first engine builds it)", required=False)
 
 
 def check_python_runtimes() -> list[Finding]:
@@ -87,7 +94,8 @@ def check_docker_target_port() -> Finding:
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), *check_python_runtimes(), *check_node(), check_chromium(), check_loopback(), check_docker_target_port(),
+        check_localstack(), check_service_catalog(), *check_python_runtimes(), *check_node(), check_chromium(),
+        check_loopback(), check_docker_target_port(),
     ]
 
 

@@ -26,9 +26,13 @@ def catalog_name() -> str:
     return f"service-catalog-{version('localstack-core').replace('.', '_')}-{version('botocore').replace('.', '_')}.dill"
 
 
+def cached_catalog() -> Path:
+    return cache_dir() / "localstack" / catalog_name()
+
+
 def ensure_catalog() -> Path:
     """The cached catalog, built first if missing (in a subprocess, written atomically: engines may race)."""
-    path = cache_dir() / "localstack" / catalog_name()
+    path = cached_catalog()
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

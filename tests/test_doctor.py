@@ -44,6 +44,12 @@ def test_port_the_docker_target_needs_is_reported_when_taken():
     assert doctor.check_docker_target_port().ok  # released: free again
 
 
+def test_missing_service_catalog_is_optional_and_points_at_its_builder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
+    finding = doctor.check_service_catalog()
+    assert not finding.ok and not finding.required and finding.hint.startswith("python -m harness.localstack_catalog")
+
+
 def test_cli_doctor_exit_code():
     result = subprocess.run([sys.executable, "-m", "harness.cli", "doctor"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
