@@ -142,7 +142,7 @@ def _record_aws_answers(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def aws_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The target chosen by --engine: LocalStack on 127.0.0.1 as a host process (fresh state dir, stopped after
     the session), LocalStack in Docker started by pytest-docker, or a real AWS account (every resource named with
     the run's prefix is deleted at the end of the session, whatever happened)."""
@@ -190,17 +190,17 @@ def _progress(config: pytest.Config) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="session")
-def localstack_engine(engine: Engine) -> LocalStackEngine | DockerLocalStack:
+def localstack_engine(aws_target: Engine) -> LocalStackEngine | DockerLocalStack:
     """The LocalStack behind the run; tests that need it (its logs, its /_harness endpoints) are emulator-only."""
-    if isinstance(engine, AwsAccount):
+    if isinstance(aws_target, AwsAccount):
         pytest.skip("emulator-only: this test needs LocalStack itself, not only AWS APIs")
-    return engine
+    return aws_target
 
 
 @pytest.fixture(scope="session")
-def name_prefix(engine: Engine) -> str:
+def name_prefix(aws_target: Engine) -> str:
     """Put in front of every name a test creates: '' on an emulator, the run's `harness-<id>-` on AWS."""
-    return engine.name_prefix
+    return aws_target.name_prefix
 
 
 def _session_names(spec: Any, prefix: str) -> Any:
@@ -210,9 +210,9 @@ def _session_names(spec: Any, prefix: str) -> Any:
 
 
 @pytest.fixture(scope="session")
-def aws_client(engine: Engine) -> AwsClients:
-    """`aws_client.s3`, `aws_client.lambda_`, `aws_client.logs`, ... pointed at the engine."""
-    return engine.clients()
+def aws_client(aws_target: Engine) -> AwsClients:
+    """`aws_client.s3`, `aws_client.lambda_`, `aws_client.logs`, ... pointed at the target."""
+    return aws_target.clients()
 
 
 @pytest.fixture
