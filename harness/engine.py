@@ -54,6 +54,15 @@ def ensure_port_free(port: int) -> None:
             ) from error
 
 
+def localstack_health(endpoint_url: str) -> dict | None:
+    """LocalStack's `/_localstack/health` answer, or None while it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_url}/_localstack/health", timeout=2) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
 class LocalStackEngine:
     """LocalStack on 127.0.0.1:<port> with its state under `state_dir`."""
 
@@ -159,11 +168,7 @@ class LocalStackEngine:
             return "(no log written)"
 
     def health(self) -> dict | None:
-        try:
-            with urllib.request.urlopen(f"{self.endpoint_url}/_localstack/health", timeout=2) as response:
-                return json.loads(response.read())
-        except (urllib.error.URLError, OSError, ValueError):
-            return None
+        return localstack_health(self.endpoint_url)
 
     # -- internals --------------------------------------------------------------------------------
     def _environment(self) -> dict[str, str]:

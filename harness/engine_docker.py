@@ -7,12 +7,10 @@ machines, so this path is checked by a unit test that stands a host engine in fo
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from harness.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
+from harness.engine import localstack_health
 from harness.stack import PROJECT_ROOT
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -33,11 +31,7 @@ class DockerLocalStack:
         docker_services.wait_until_responsive(check=lambda: self.health() is not None, timeout=READY_TIMEOUT_SECONDS, pause=0.5)
 
     def health(self) -> dict | None:
-        try:
-            with urllib.request.urlopen(f"{self.endpoint_url}/_localstack/health", timeout=2) as response:
-                return json.loads(response.read())
-        except (urllib.error.URLError, OSError, ValueError):
-            return None
+        return localstack_health(self.endpoint_url)
 
     def clients(self) -> AwsClients:
         return AwsClients(self.endpoint_url, self.region, TEST_CREDENTIALS)
