@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.stage_deployment import wait_stage_deployed
 from harness.aws import AwsClients
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
@@ -84,7 +85,7 @@ class AvatarApi:
             delete_function(self.clients.lambda_, self.clients.logs, name)
         for role in (self.spec.upload_role, self.spec.authorizer_role):
             delete_role(self.clients.iam, role)
-        if self.clients.endpoint_url is None:
+        if self.clients.is_aws:
             delete_bucket(self.clients.s3, self.spec.jwks_bucket)
 
 
@@ -102,7 +103,7 @@ def local_jwks_url(endpoint_url: str, pool: FakeCognitoUserPool) -> str:
 
 def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) -> str:
     """The URL the authorizer Lambda reads the pool's JWKS from (see the module docstring)."""
-    if clients.endpoint_url is not None:
+    if not clients.is_aws:
         register_user_pool(clients.endpoint_url, pool)
         return local_jwks_url(clients.endpoint_url, pool)
     ensure_bucket(clients.s3, bucket)
@@ -170,6 +171,7 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
         auth = {"AuthorizationType": authorization_type, "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
         api_client.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}", **auth)
     api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    wait_stage_deployed(api_client, api_id)
     account_id = clients.sts.get_caller_identity()["Account"]
     for function_name in (spec.upload_function, spec.authorizer_function):
         allow_apigateway_invoke(clients.lambda_, function_name, api_id, clients.region, account_id)

@@ -28,15 +28,20 @@ class AwsClients:
         self.endpoint_url = endpoint_url
         self.region = region
         self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
-        # On AWS (no endpoint URL) polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
-        retries = {"max_attempts": 2, "mode": "standard"} if endpoint_url else {"max_attempts": 10, "mode": "adaptive"}
+        # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
+        retries = {"max_attempts": 10, "mode": "adaptive"} if self.is_aws else {"max_attempts": 2, "mode": "standard"}
         self._config = Config(retries=retries, connect_timeout=5, read_timeout=65)
+
+    @property
+    def is_aws(self) -> bool:
+        """No endpoint URL of ours: the SDK's own endpoints, i.e. AWS (the AWS target; AWS_ENDPOINT_URL may redirect it)."""
+        return self.endpoint_url is None
 
     @functools.cache
     def client(self, service: str) -> Any:
         config = self._config
         if service == "s3":  # presigned URLs as the Cruddur upload Lambda makes them
-            config = config.merge(s3_config(emulated=self.endpoint_url is not None or "AWS_ENDPOINT_URL" in os.environ))
+            config = config.merge(s3_config(emulated=not self.is_aws or "AWS_ENDPOINT_URL" in os.environ))
         return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
 
     def __getattr__(self, name: str) -> Any:

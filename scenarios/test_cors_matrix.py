@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.http import http
+from harness.stage_deployment import wait_stage_deployed
 
 ORIGIN = "https://3000-cruddur.gitpod.io"
 
@@ -26,6 +27,7 @@ def cors_api(aws_client, name_prefix):
                                            IntegrationUri="https://example.com", PayloadFormatVersion="1.0")
         client.create_route(ApiId=api["ApiId"], RouteKey="GET /unused", Target=f"integrations/{unused['IntegrationId']}")
         client.create_stage(ApiId=api["ApiId"], StageName="$default", AutoDeploy=True)
+        wait_stage_deployed(client, api["ApiId"])
         apis[name] = api
     yield {name: api["ApiEndpoint"] for name, api in apis.items()}
     for api in apis.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.apigw.http_api import HttpApi
+from harness.stage_deployment import wait_stage_deployed
 
 
 @pytest.fixture
@@ -43,6 +44,21 @@ def test_api_routes_integrations_authorizers_stages_round_trip(aws_client, http_
     assert lambda_authorizer.function_arn == function_arn and lambda_authorizer.lambda_config.enable_simple_responses
     assert "$default" in config.stages
     assert config.cors.allow_origins == ("https://3000-cruddur.gitpod.io",)
+
+
+def test_auto_deploy_stage_is_deployed_and_deployments_answer_as_on_aws(aws_client, http_api):
+    client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
+    stage = client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    deployment = client.get_deployment(ApiId=api_id, DeploymentId=stage["DeploymentId"])
+    assert (deployment["DeploymentStatus"], deployment["AutoDeployed"]) == ("DEPLOYED", True)
+    assert client.get_stage(ApiId=api_id, StageName="$default")["LastDeploymentStatusMessage"] == \
+        f"Successfully deployed stage with deployment ID '{stage['DeploymentId']}'"
+    assert wait_stage_deployed(client, api_id) == stage["DeploymentId"]
+    manual = client.create_deployment(ApiId=api_id, Description="by hand")
+    assert {d["DeploymentId"] for d in client.get_deployments(ApiId=api_id)["Items"]} == {stage["DeploymentId"], manual["DeploymentId"]}
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_deployment(ApiId=api_id, DeploymentId="nosuch")
+    assert "DeploymentId" not in client.create_stage(ApiId=api_id, StageName="manual")  # no AutoDeploy: not deployed
 
 
 def test_api_endpoint_is_the_local_url_that_works(aws_client, http_api, localstack_engine):
