@@ -18,16 +18,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.stage_deployment import wait_stage_deployed
 from harness.aws import AwsClients
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
-    LOGS_STATEMENT, allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
+    allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
     wait_for_function_logs,
 )
 from harness.packaging import python_function_zip
 from harness.s3 import delete_bucket, ensure_bucket
 from harness.stack import APP_DIR
+from harness.stage_deployment import wait_stage_deployed
 
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
 JWKS_KEY = "jwks.json"
@@ -116,22 +116,20 @@ def _environment(defaults: dict[str, str], overrides: dict[str, str | None]) -> 
     return {k: v for k, v in merged.items() if v is not None}
 
 
-def _upload_role_policy(spec: AvatarApiSpec) -> dict:
+def _upload_role_statement(spec: AvatarApiSpec) -> dict:
     """The presigned PUT is made with the upload Lambda's credentials, so its role must allow s3:PutObject."""
-    statements = [{"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"}, LOGS_STATEMENT]
-    return {"Version": "2012-10-17", "Statement": statements}
+    return {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"}
 
 
-def _authorizer_role_policy(spec: AvatarApiSpec) -> dict:
-    """Logs, and the fake pool's keys when they are kept in S3 (the AWS target)."""
-    jwks = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.jwks_bucket}/{JWKS_KEY}"}
-    return {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT, jwks]}
+def _authorizer_role_statement(spec: AvatarApiSpec) -> dict:
+    """The fake pool's keys, when they are kept in S3 (the AWS target)."""
+    return {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.jwks_bucket}/{JWKS_KEY}"}
 
 
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
     jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
-    upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_policy(spec))
-    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_policy(spec))
+    upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_statement(spec))
+    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_statement(spec))
     upload_env = {"UPLOADS_BUCKET_NAME": spec.uploads_bucket} | ({"FRONTEND_URL": spec.frontend_origin} if spec.cors_in == "lambda" else {})
     upload_arn = deploy_function(
         clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,

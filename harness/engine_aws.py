@@ -46,13 +46,10 @@ class AwsAccount:
     region: str
     name_prefix: str
     credentials_method: str
-    endpoint_url = None  # the SDK's own (AWS, or AWS_ENDPOINT_URL when set)
 
     def clients(self) -> AwsClients:
+        """The SDK's own endpoints (AWS, or AWS_ENDPOINT_URL when set) and credential chain."""
         return AwsClients(None, self.region, credentials={})
-
-    def log_tail(self, lines: int = 40) -> str:
-        return f"(see CloudWatch Logs in {self.region}: log groups /aws/lambda/{self.name_prefix}*)"
 
     def sweep(self) -> list[str]:
         return sweep(self.clients(), self.name_prefix)

@@ -11,7 +11,7 @@ from harness.waiting import wait_until
 
 # For functions whose permissions do not matter (LocalStack does not enforce IAM by default).
 THROWAWAY_ROLE_ARN = "arn:aws:iam::000000000000:role/harness-lambda-role"
-LOGS_STATEMENT = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}
+_LOGS_STATEMENT = {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}
 # IAM is eventually consistent: on AWS a role created seconds ago may not be assumable by Lambda yet.
 ROLE_PROPAGATION_SECONDS = 60.0
 ROLE_RETRY_INTERVAL_SECONDS = 2.0
@@ -21,8 +21,10 @@ LAMBDA_TRUST_POLICY = {
 }
 
 
-def ensure_role(iam: Any, name: str, policy: dict) -> str:
-    """The function's execution role (created once, policy replaced each time); returns its ARN."""
+def ensure_role(iam: Any, name: str, *statements: dict) -> str:
+    """The function's execution role (created once, policy replaced each time): the given statements, and the
+    CloudWatch Logs writes every function needs; returns its ARN."""
+    policy = {"Version": "2012-10-17", "Statement": [*statements, _LOGS_STATEMENT]}
     try:
         arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST_POLICY))["Role"]["Arn"]
     except ClientError as error:

@@ -33,7 +33,7 @@ from harness.engine_aws import AwsAccount, AwsTargetRefused, credentials_method,
 from harness.engine_docker import DockerLocalStack
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
-    LOGS_STATEMENT, THROWAWAY_ROLE_ARN, create_function, delete_function, delete_role, ensure_role, wait_function_ready,
+    THROWAWAY_ROLE_ARN, create_function, delete_function, delete_role, ensure_role, wait_function_ready,
 )
 from harness.progress import Write, step
 from harness.recorded_answers import recorded_exchanges, write_answers
@@ -227,7 +227,7 @@ def lambda_function_factory(aws_client: AwsClients, name_prefix: str) -> Iterato
         if not name_prefix:
             return THROWAWAY_ROLE_ARN
         roles[:] = roles or [f"{name_prefix}fn-role-{uuid.uuid4().hex[:8]}"]
-        return ensure_role(aws_client.iam, roles[0], {"Version": "2012-10-17", "Statement": [LOGS_STATEMENT]})
+        return ensure_role(aws_client.iam, roles[0])
 
     def make(**kwargs: Any) -> dict:
         kwargs.setdefault("FunctionName", f"{name_prefix}fn-{uuid.uuid4().hex[:10]}")

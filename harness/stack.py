@@ -15,7 +15,7 @@ from typing import Any
 
 from harness.aws import AwsClients
 from harness.lambda_functions import (
-    LOGS_STATEMENT, allow_s3_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs, invocation_count,
+    allow_s3_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs, invocation_count,
     wait_for_function_logs,
 )
 from harness.packaging import node_function_zip, python_function_zip
@@ -143,17 +143,13 @@ class ThumbnailPipeline:
             delete_bucket(s3, bucket)
 
 
-def _thumbnail_role_policy(spec: ThumbnailPipelineSpec) -> dict:
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"},
-            # Without ListBucket, S3 answers a missing key with 403 AccessDenied instead of NoSuchKey (bug 11's symptom).
-            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}"},
-            {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.assets_bucket}/*"},
-            LOGS_STATEMENT,
-        ],
-    }
+def _thumbnail_role_statements(spec: ThumbnailPipelineSpec) -> list[dict]:
+    return [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"},
+        # Without ListBucket, S3 answers a missing key with 403 AccessDenied instead of NoSuchKey (bug 11's symptom).
+        {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}"},
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.assets_bucket}/*"},
+    ]
 
 
 def _notification(spec: ThumbnailPipelineSpec, function_arn: str) -> dict[str, Any]:
@@ -171,7 +167,7 @@ def provision_thumbnail_pipeline(clients: AwsClients, spec: ThumbnailPipelineSpe
         clients.s3.put_bucket_cors(Bucket=spec.uploads_bucket, CORSConfiguration=uploads_bucket_cors(spec.upload_cors_origins))
     else:
         clients.s3.delete_bucket_cors(Bucket=spec.uploads_bucket)
-    role_arn = ensure_role(clients.iam, spec.role_name, _thumbnail_role_policy(spec))
+    role_arn = ensure_role(clients.iam, spec.role_name, *_thumbnail_role_statements(spec))
     function_arn = deploy_function(
         clients.lambda_,
         FunctionName=spec.function_name,
