@@ -8,7 +8,7 @@ NODE_APP := app/thumbnail_node
 .PHONY: setup demo test bench up clean chromium
 setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium
 	$(BIN)/python -m harness.lambda_runtime.install
-	$(BIN)/python -m harness.localstack_catalog
+	$(BIN)/python -m harness.library.targets.localstack_catalog
 
 # Debian's chromium for the browser scenarios (Playwright drives it; its own browser download is not used).
 chromium:

@@ -1,4 +1,4 @@
-"""Project-wide pytest configuration. The harness fixtures come from harness.pytest_plugin (entry point)."""
+"""Project-wide pytest configuration. The harness fixtures come from harness.pytest_plugin.fixtures_all (entry point)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def regenerate_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def docker_compose_file() -> str:
     """pytest-docker's compose file for `--engine localstack-docker`: LocalStack with the harness's plugins."""
-    from harness.engine_docker import COMPOSE_FILE
+    from harness.library.targets.localstack_docker import COMPOSE_FILE
 
     return str(COMPOSE_FILE)
 

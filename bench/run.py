@@ -15,16 +15,17 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from harness.avatar_api import AvatarApiSpec, provision_avatar_api
-from harness.engine import LocalStackEngine, descendants
-from harness.http import http
-from harness.identity import FakeCognitoUserPool
-from harness.packaging import zip_files
-from harness.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
-from harness.s3 import head_object
-from harness.stack import APP_DIR, PROJECT_ROOT, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from harness.library.avatar_api import AvatarApiSpec, provision_avatar_api
+from harness.library.targets.localstack_host import LocalStackEngine, descendants
+from harness.library.http import http
+from harness.library.identity import FakeCognitoUserPool
+from harness.library.packaging import zip_files
+from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
+from harness.library.s3 import head_object
+from harness.library.layout import APP_DIR, CHECKOUT_ROOT
+from harness.library.thumbnail_pipeline import ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
-IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
+IMAGES = sorted((CHECKOUT_ROOT / "fixtures" / "images").iterdir())
 UPLOADS = 50
 WARM_INVOKES = 100
 API_CALLS = 200
@@ -85,7 +86,7 @@ def bench_pipeline(engine: LocalStackEngine) -> None:
     clients = engine.clients()
     for runtime in ("python3.12", "nodejs20.x"):
         pipeline = provision_thumbnail_pipeline(clients, ThumbnailPipelineSpec(runtime=runtime).with_unique_names())
-        body = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+        body = (CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
         latencies = []
         for _ in range(UPLOADS):
             key = f"{uuid.uuid4()}.jpg"

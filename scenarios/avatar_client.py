@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from harness.avatar_api import FRONTEND_ORIGIN
-from harness.cors_explainer import CorsRequest, Verdict, verdict
-from harness.http import HttpResult, http
-from harness.stack import PROJECT_ROOT
+from harness.library.avatar_api import FRONTEND_ORIGIN
+from harness.library.cors_explainer import CorsRequest, Verdict, verdict
+from harness.library.http import HttpResult, http
+from harness.library.layout import CHECKOUT_ROOT
 
-PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+PHOTO = (CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
 
 
 def api_preflight(api_url: str, origin: str = FRONTEND_ORIGIN) -> HttpResult:
@@ -23,7 +23,7 @@ def key_upload(api_url: str, token: str | None, origin: str = FRONTEND_ORIGIN, e
 
 
 def browser_verdict(preflight: HttpResult | None, answer: HttpResult | None, origin: str = FRONTEND_ORIGIN) -> Verdict:
-    """What a browser would decide for the profile form's POST, with the reasons (harness.cors_explainer)."""
+    """What a browser would decide for the profile form's POST, with the reasons (harness.library.cors_explainer)."""
     request = CorsRequest(origin, "POST", ("authorization", "content-type"), content_type="application/json")
     return verdict(request, (preflight.status, preflight.headers) if preflight else None,
                    (answer.status, answer.headers) if answer else None)

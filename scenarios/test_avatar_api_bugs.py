@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.avatar_api import FRONTEND_ORIGIN
-from harness.http import http
-from harness.lambda_functions import invocation_count
-from harness.s3 import ensure_bucket
-from harness.stack import UPLOADS_BUCKET_CORS
-from harness.waiting import wait_until
+from harness.library.avatar_api import FRONTEND_ORIGIN
+from harness.library.http import http
+from harness.library.lambda_functions import invocation_count
+from harness.library.s3 import ensure_bucket
+from harness.library.thumbnail_pipeline import UPLOADS_BUCKET_CORS
+from harness.library.waiting import wait_until
 from scenarios.avatar_client import PHOTO, api_preflight, browser_verdict, key_upload
 
 VARIANTS = Path(__file__).with_name("variants")

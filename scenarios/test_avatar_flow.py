@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from harness.avatar_api import FRONTEND_ORIGIN
-from harness.http import http
+from harness.library.avatar_api import FRONTEND_ORIGIN
+from harness.library.http import http
 from scenarios.avatar_client import PHOTO, api_preflight, browser_verdict, key_upload
 
 @pytest.mark.parametrize("cors_in, preflight_status", [("api", 204), ("lambda", 200)])

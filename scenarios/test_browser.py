@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from harness.cdn import CdnDistribution
-from harness.frontend import FrontendServer
-from harness.stack import PROJECT_ROOT, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from harness.library.cdn import CdnDistribution
+from harness.library.frontend import FrontendServer
+from harness.library.layout import CHECKOUT_ROOT
+from harness.library.thumbnail_pipeline import ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 pytestmark = pytest.mark.browser
-PHOTO_PATH = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
+PHOTO_PATH = CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg"
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.http import http
-from harness.stage_deployment import wait_stage_deployed
+from harness.library.http import http
+from harness.library.stage_deployment import wait_stage_deployed
 
 ORIGIN = "https://3000-cruddur.gitpod.io"
 

@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from harness.cdn import CdnDistribution
-from harness.http import http
-from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
-from harness.s3 import head_object, list_keys
-from harness.stack import PROJECT_ROOT, provision_thumbnail_pipeline
-from harness.waiting import wait_until
+from harness.library.cdn import CdnDistribution
+from harness.library.http import http
+from harness.library.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
+from harness.library.s3 import head_object, list_keys
+from harness.library.layout import CHECKOUT_ROOT
+from harness.library.thumbnail_pipeline import provision_thumbnail_pipeline
+from harness.library.waiting import wait_until
 
-IMAGES = PROJECT_ROOT / "fixtures" / "images"
-GOLDEN = PROJECT_ROOT / "fixtures" / "golden"
-BAD = PROJECT_ROOT / "fixtures" / "bad"
+IMAGES = CHECKOUT_ROOT / "fixtures" / "images"
+GOLDEN = CHECKOUT_ROOT / "fixtures" / "golden"
+BAD = CHECKOUT_ROOT / "fixtures" / "bad"
 PHOTO = IMAGES / "photo.jpg"
 VARIANTS = Path(__file__).with_name("variants")  # the SUT with one seed bug put back
 

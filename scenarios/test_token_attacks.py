@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harness.identity import FakeCognitoUserPool
+from harness.library.identity import FakeCognitoUserPool
 from scenarios.avatar_client import key_upload
 
 BAD_TOKENS = sorted(FakeCognitoUserPool().bad_tokens())
@@ -23,7 +23,7 @@ def test_lambda_authorizer_refuses_every_bad_token(avatar_api, cognito_user_pool
 
 @pytest.fixture(scope="module")
 def jwt_api(aws_client, cognito_user_pool, thumbnail_pipeline, name_prefix):
-    from harness.avatar_api import AvatarApiSpec, provision_avatar_api
+    from harness.library.avatar_api import AvatarApiSpec, provision_avatar_api
 
     api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(
         authorizer_kind="jwt", uploads_bucket=thumbnail_pipeline.spec.uploads_bucket).with_unique_names(name_prefix))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigw.http_api import HttpApi
-from harness.stage_deployment import wait_stage_deployed
+from harness.localstack_plugins.apigw.http_api import HttpApi
+from harness.library.stage_deployment import wait_stage_deployed
 
 
 @pytest.fixture
@@ -69,8 +69,8 @@ def test_api_endpoint_is_the_local_url_that_works(aws_client, http_api, localsta
 
 
 def test_updates_and_deletes_take_effect_on_the_data_plane(aws_client, http_api, lambda_function_factory):
-    from harness.http import http
-    from harness.packaging import zip_files
+    from harness.library.http import http
+    from harness.library.packaging import zip_files
 
     client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
     code = "def handler(e, c):\n    return {'statusCode': 200, 'body': e['routeKey']}\n"
@@ -90,13 +90,12 @@ def test_updates_and_deletes_take_effect_on_the_data_plane(aws_client, http_api,
 
 
 def test_cognito_issuer_resolves_to_the_local_jwks(aws_client, localstack_engine):
-    from harness.avatar_api import local_jwks_url, register_user_pool
-    from harness.http import http
-    from harness.identity import FakeCognitoUserPool
+    from harness.library.http import http
+    from harness.library.identity import FakeCognitoUserPool
 
     pool = FakeCognitoUserPool(region=aws_client.region)
-    register_user_pool(localstack_engine.endpoint_url, pool)
-    base = local_jwks_url(localstack_engine.endpoint_url, pool).rsplit("/", 1)[0]
+    localstack_engine.emulator.register_user_pool(pool)
+    base = localstack_engine.emulator.jwks_url(pool).rsplit("/", 1)[0]
     configuration = http("GET", f"{base}/openid-configuration").json()
     assert configuration["issuer"] == pool.issuer
     assert http("GET", configuration["jwks_uri"]).json() == pool.jwks()

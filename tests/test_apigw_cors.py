@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigw.cors import CorsConfiguration, answer_preflight, apply_to_response, is_preflight, origin_allowed
+from harness.localstack_plugins.apigw.cors import CorsConfiguration, answer_preflight, apply_to_response, is_preflight, origin_allowed
 
 FRONTEND = "https://3000-cruddur.gitpod.io"
 CONFIG = CorsConfiguration.from_api({

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.http import http
-from harness.packaging import zip_files
+from harness.library.http import http
+from harness.library.packaging import zip_files
 
 ECHO = (
     "import json\n"

@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from harness.apigw.cors import CorsConfiguration
-from harness.apigw.gateway import Endpoint, GatewayServices, handle
-from harness.apigw.http_api import Authorizer, HttpApi, Integration
-from harness.apigw.jwt_authorizer import JwtAuthorizerConfig
-from harness.apigw.lambda_authorizer import LambdaAuthorizerConfig
-from harness.apigw.payload_v2 import HttpRequest
-from harness.apigw.routing import Route
-from harness.identity import Clock, FakeCognitoUserPool
+from harness.localstack_plugins.apigw.cors import CorsConfiguration
+from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, handle
+from harness.localstack_plugins.apigw.http_api import Authorizer, HttpApi, Integration
+from harness.localstack_plugins.apigw.jwt_authorizer import JwtAuthorizerConfig
+from harness.localstack_plugins.apigw.lambda_authorizer import LambdaAuthorizerConfig
+from harness.localstack_plugins.apigw.payload_v2 import HttpRequest
+from harness.localstack_plugins.apigw.routing import Route
+from harness.library.identity import Clock, FakeCognitoUserPool
 
 ORIGIN = "https://3000-cruddur.gitpod.io"
 ENDPOINT = Endpoint("000000000000", "us-east-1", "abc.execute-api.localhost.localstack.cloud")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigw.jwt_authorizer import JwtAuthorizerConfig, bare_token, decide
-from harness.identity import Clock, FakeCognitoUserPool
+from harness.localstack_plugins.apigw.jwt_authorizer import JwtAuthorizerConfig, bare_token, decide
+from harness.library.identity import Clock, FakeCognitoUserPool
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigw.lambda_authorizer import (
+from harness.localstack_plugins.apigw.lambda_authorizer import (
     AuthorizerCache, LambdaAuthorizerConfig, RequestFacts, decide, identity_values, policy_effect,
 )
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from harness.apigw.payload_v2 import HttpRequest, RouteContext, build_event, interpret_response
+from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, RouteContext, build_event, interpret_response
 
 ROUTE = RouteContext(api_id="abc123", stage="$default", route_key="POST /avatars/key_upload",
                      domain_name="abc123.execute-api.localhost.localstack.cloud", account_id="000000000000",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.apigw.routing import Route, RouteKeyError, match_route, parse_route_key
+from harness.localstack_plugins.apigw.routing import Route, RouteKeyError, match_route, parse_route_key
 
 CRUDDUR = [Route("POST /avatars/key_upload"), Route("OPTIONS /{proxy+}")]
 
@@ -66,6 +66,6 @@ def test_invalid_route_keys_are_rejected(key):
 
 @pytest.mark.aws_unverified
 def test_more_specific_path_wins_over_specific_method():
-    """harness/apigw/aws_unverified.py: PATH_SPECIFICITY_BEFORE_METHOD."""
+    """harness/localstack_plugins/apigw/aws_unverified.py: PATH_SPECIFICITY_BEFORE_METHOD."""
     routes = [Route("GET /pets/{id}"), Route("ANY /pets/dog")]
     assert selected(routes, "GET", "/pets/dog") == "ANY /pets/dog"

@@ -10,9 +10,9 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from harness import lambda_functions
-from harness.engine_aws import sweep
-from harness.lambda_functions import create_function
+from harness.library import lambda_functions
+from harness.library.targets.aws_account import sweep
+from harness.library.lambda_functions import create_function
 from harness.lambda_runtime.runtimes import runtimes_dir
 
 pytest_plugins = ["pytester"]
@@ -21,10 +21,10 @@ CACHE_DIR = runtimes_dir().parent  # read at import: pytester points HOME at a t
 SCENARIOS = '''
 import pytest
 
-from harness.http import http
-from harness.stack import PROJECT_ROOT
+from harness.library.http import http
+from harness.library.layout import CHECKOUT_ROOT
 
-PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+PHOTO = (CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
 
 
 def test_avatar_flow(thumbnail_pipeline, avatar_api, cognito_user_pool, name_prefix):
@@ -37,7 +37,7 @@ def test_avatar_flow(thumbnail_pipeline, avatar_api, cognito_user_pool, name_pre
 
 
 def test_function_from_the_factory_gets_an_execution_role(aws_client, lambda_function_factory, name_prefix):
-    from harness.packaging import zip_files
+    from harness.library.packaging import zip_files
 
     function = lambda_function_factory(Runtime="python3.12", Handler="app.handler",
                                        Code={"ZipFile": zip_files({"app.py": "def handler(event, context):\\n    return 7\\n"})})

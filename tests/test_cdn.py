@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from harness.http import http
-from harness.stack import PROJECT_ROOT
+from harness.library.http import http
+from harness.library.layout import CHECKOUT_ROOT
 
-PHOTO = (PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
+PHOTO = (CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes()
 
 
 def test_avatar_is_served_with_cache_headers_and_304(thumbnail_pipeline, assets_cdn):

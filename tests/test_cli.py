@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import descendants, living
-from harness.http import http
+from harness.library.targets.localstack_host import descendants, living
+from harness.library.http import http
 
 STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder",
               "api_url", "issuer", "jwks_url", "user_pool_id", "client_id", "frontend_origin"}
@@ -32,7 +32,7 @@ def wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> dict
 
 def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "up", "--state-dir", str(tmp_path)],
+        [sys.executable, "-m", "harness.cli.main", "up", "--state-dir", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -45,7 +45,7 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
         assert children  # LocalStack runs under it
         assert stack["issuer"] == f"https://cognito-idp.{stack['region']}.amazonaws.com/{stack['user_pool_id']}"
         for flags, status in (([], 200), (["--expired"], 403)):
-            token = subprocess.run([sys.executable, "-m", "harness.cli", "token", "--state-dir", str(tmp_path), *flags],
+            token = subprocess.run([sys.executable, "-m", "harness.cli.main", "token", "--state-dir", str(tmp_path), *flags],
                                    capture_output=True, text=True, check=True, timeout=60).stdout.strip()
             answer = http("POST", f"{stack['api_url']}/avatars/key_upload", {"Authorization": f"Bearer {token}",
                           "Content-Type": "application/json", "Origin": stack["frontend_origin"]}, b'{"extension": "png"}')
@@ -65,14 +65,14 @@ def test_up_refuses_a_port_in_use(tmp_path):
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         port = blocker.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "harness.cli", "up", "--port", str(port)],
+        result = subprocess.run([sys.executable, "-m", "harness.cli.main", "up", "--port", str(port)],
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
 
 
 def test_token_without_a_running_stack_says_how_to_start_one(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "token", "--state-dir", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "harness.cli.main", "token", "--state-dir", str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "identity.json does not exist" in result.stderr and "harness up --state-dir" in result.stderr
@@ -80,13 +80,13 @@ def test_token_without_a_running_stack_says_how_to_start_one(tmp_path):
 
 def test_cors_explains_a_blocked_preflight_against_a_real_api(avatar_api):
     result = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
+        [sys.executable, "-m", "harness.cli.main", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
          "https://old-dev-url.gitpod.io", "--method", "POST", "--header", "Authorization", "--header", "Content-Type",
          "--content-type", "application/json"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stdout
     assert "BLOCKED" in result.stdout and "Access-Control-Allow-Origin: missing" in result.stdout
     ok = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
+        [sys.executable, "-m", "harness.cli.main", "cors", f"{avatar_api.api_url}/avatars/key_upload", "--origin",
          avatar_api.spec.frontend_origin, "--method", "POST", "--header", "Authorization", "--content-type", "application/json",
          "--header", "Content-Type"], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "ALLOWED" in ok.stdout, ok.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.cors_explainer import CorsRequest, verdict
+from harness.library.cors_explainer import CorsRequest, verdict
 
 PAGE = "https://3000-cruddur.gitpod.io"
 UPLOAD = CorsRequest(PAGE, "POST", ("authorization", "content-type"), content_type="application/json")

@@ -7,8 +7,8 @@ from importlib.metadata import version
 
 import yaml
 
-from harness.engine_docker import COMPOSE_FILE, CONTAINER_PORT, SERVICE
-from harness.stack import PROJECT_ROOT
+from harness.library.targets.localstack_docker import COMPOSE_FILE, CONTAINER_PORT, SERVICE
+from harness.library.layout import CHECKOUT_ROOT
 
 pytest_plugins = ["pytester"]
 
@@ -24,7 +24,7 @@ def test_compose_runs_the_pinned_localstack_with_our_plugins_on_loopback_only():
     assert f"127.0.0.1:{CONTAINER_PORT}:{CONTAINER_PORT}" in service["ports"]
     assert "S3_SKIP_SIGNATURE_VALIDATION=0" in service["environment"]
     assert "_localstack/health" in " ".join(service["healthcheck"]["test"])
-    dockerfile = (PROJECT_ROOT / service["build"]["context"] / service["build"]["dockerfile"]).read_text()
+    dockerfile = (CHECKOUT_ROOT / service["build"]["context"] / service["build"]["dockerfile"]).read_text()
     assert f"FROM localstack/localstack:{version('localstack-core')}" in dockerfile
     assert "COPY harness" in dockerfile and "pip install" in dockerfile
 

@@ -6,9 +6,9 @@ import socket
 import subprocess
 import sys
 
-from harness import doctor
-from harness.doctor import Finding, report
-from harness.engine_docker import CONTAINER_PORT
+from harness.cli import doctor
+from harness.cli.doctor import Finding, report
+from harness.library.targets.localstack_docker import CONTAINER_PORT
 
 
 def test_this_machine_has_every_required_part():
@@ -47,10 +47,10 @@ def test_port_the_docker_target_needs_is_reported_when_taken():
 def test_missing_service_catalog_is_optional_and_points_at_its_builder(monkeypatch, tmp_path):
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
     finding = doctor.check_service_catalog()
-    assert not finding.ok and not finding.required and finding.hint.startswith("python -m harness.localstack_catalog")
+    assert not finding.ok and not finding.required and finding.hint.startswith("python -m harness.library.targets.localstack_catalog")
 
 
 def test_cli_doctor_exit_code():
-    result = subprocess.run([sys.executable, "-m", "harness.cli", "doctor"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "harness.cli.main", "doctor"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
     assert "localstack-core: 4.13.1" in result.stdout

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.engine import LocalStackEngine, descendants, living
-from harness.errors import EngineStartError, PortInUseError
-from harness.lambda_functions import wait_function_ready
-from harness.localstack_catalog import catalog_name, ensure_catalog
-from harness.packaging import zip_files
+from harness.library.targets.localstack_host import LocalStackEngine, descendants, living
+from harness.library.errors import EngineStartError, PortInUseError
+from harness.library.lambda_functions import wait_function_ready
+from harness.library.targets.localstack_catalog import catalog_name, ensure_catalog
+from harness.library.packaging import zip_files
 
 
 def listening_sockets() -> list[tuple[str, int]]:
@@ -89,7 +89,7 @@ def test_owned_state_dir_is_removed(monkeypatch):
 
 
 def test_s3_objects_live_in_the_engine_state_dir(localstack_engine, aws_client):
-    """harness.localstack_isolation: two engines never share object storage."""
+    """harness.localstack_plugins.localstack_isolation: two engines never share object storage."""
     aws_client.s3.create_bucket(Bucket="isolation-check")
     aws_client.s3.put_object(Bucket="isolation-check", Key="k", Body=b"v")
     assert (localstack_engine.state_dir / "tmp" / "s3-storage" / "isolation-check").is_dir()

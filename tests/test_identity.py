@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from harness.identity import ACCESS_TOKEN_LIFETIME, Clock, FakeCognitoUserPool
+from harness.library.identity import ACCESS_TOKEN_LIFETIME, Clock, FakeCognitoUserPool
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from harness.lambda_functions import function_logs, invocation_count, wait_function_ready
+from harness.library.lambda_functions import function_logs, invocation_count, wait_function_ready
 from harness.lambda_runtime.runtimes import available_python_versions
-from harness.packaging import zip_files
-from harness.waiting import wait_until
+from harness.library.packaging import zip_files
+from harness.library.waiting import wait_until
 
 PY_REPORT = """
 import os, sys, time
@@ -287,7 +287,7 @@ def test_async_invocation_of_failing_function_is_attempted_three_times(aws_clien
 
 
 def test_async_event_right_after_a_function_update_is_not_held_back(aws_client, python_function):
-    """An upload just after a deploy runs at once on AWS (harness.lambda_async_invocation)."""
+    """An upload just after a deploy runs at once on AWS (harness.localstack_plugins.lambda_async_invocation)."""
     name = python_function(code="def handler(e, c):\n    print('ran', e['n'])\n")
     aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 1}')
     function_logs_of = lambda: function_logs(aws_client.logs, name)  # noqa: E731

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from harness.lambda_runtime.runtimes import runtimes_dir
-from harness.stack import PROJECT_ROOT
+from harness.library.layout import CHECKOUT_ROOT
 
 pytest_plugins = ["pytester"]
 CACHE_DIR = runtimes_dir().parent  # read at import: pytester points HOME at a temporary directory
 
 
 def readme_example() -> str:
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = (CHECKOUT_ROOT / "README.md").read_text()
     section = readme.split("### In your own project", 1)[1]
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 

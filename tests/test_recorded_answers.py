@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from harness import cli
-from harness.http import http
-from harness.recorded_answers import differences, recorded_exchanges, write_answers
+from harness.cli import main as cli
+from harness.library.http import http
+from harness.library.recorded_answers import differences, recorded_exchanges, write_answers
 
 
 def test_http_exchanges_are_recorded_only_inside_the_block_with_authorization_redacted(localstack_engine):

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from harness.lambda_runtime.runtime_api import PendingInvocation, RuntimeApi
+from harness.localstack_plugins.lambda_executor.runtime_api import PendingInvocation, RuntimeApi
 
 
 @pytest.fixture
@@ -115,6 +115,6 @@ def test_next_long_polls_until_work_arrives(api):
 
 
 def test_nagle_is_disabled_on_runtime_connections(api):
-    from harness.lambda_runtime.runtime_api import _RuntimeApiHandler
+    from harness.localstack_plugins.lambda_executor.runtime_api import _RuntimeApiHandler
 
     assert _RuntimeApiHandler.disable_nagle_algorithm is True  # the stdlib then sets TCP_NODELAY per connection

@@ -2,7 +2,7 @@
 
 import pytest
 
-from harness.s3_event_notifications import aws_event_key
+from harness.localstack_plugins.s3_event_notifications import aws_event_key
 
 
 @pytest.mark.parametrize("key, encoded", [

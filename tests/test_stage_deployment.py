@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
-from harness.errors import HarnessError
-from harness.stage_deployment import wait_stage_deployed
+from harness.library.errors import HarnessError
+from harness.library.stage_deployment import wait_stage_deployed
 
 STAGE = {"ApiId": "a1", "StageName": "$default"}
 

@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-from harness.imaging import psnr, sharp_min_psnr_db
-from harness.stack import PROJECT_ROOT
+from harness.library.imaging import psnr, sharp_min_psnr_db
+from harness.library.layout import CHECKOUT_ROOT
 from tests.thumbnail_app import load, node_modules_installed, sharp_thumbnail
 
-IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
+IMAGES = sorted((CHECKOUT_ROOT / "fixtures" / "images").iterdir())
 
 pytestmark = pytest.mark.skipif(not node_modules_installed(), reason="app/thumbnail_node/node_modules missing: run `make setup`")
 thumbnail = load("thumbnail")

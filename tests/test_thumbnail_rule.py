@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, JpegImagePlugin
 
-from harness.imaging import GOLDEN_MIN_PSNR_DB, psnr
-from harness.stack import PROJECT_ROOT
+from harness.library.imaging import GOLDEN_MIN_PSNR_DB, psnr
+from harness.library.layout import CHECKOUT_ROOT
 from tests.thumbnail_app import load
 
-IMAGES = sorted((PROJECT_ROOT / "fixtures" / "images").iterdir())
-BAD = sorted((PROJECT_ROOT / "fixtures" / "bad").iterdir())
-GOLDEN = PROJECT_ROOT / "fixtures" / "golden"
+IMAGES = sorted((CHECKOUT_ROOT / "fixtures" / "images").iterdir())
+BAD = sorted((CHECKOUT_ROOT / "fixtures" / "bad").iterdir())
+GOLDEN = CHECKOUT_ROOT / "fixtures" / "golden"
 
 thumbnail = load("thumbnail")
 
@@ -54,7 +54,7 @@ def test_matches_golden(source, regenerate_golden):
 
 def test_exif_orientation_is_honoured():
     """exif-rotated.jpg: red block on the left, blue on the right, orientation 6 (rotate 90 clockwise)."""
-    image = thumb((PROJECT_ROOT / "fixtures" / "images" / "exif-rotated.jpg").read_bytes())
+    image = thumb((CHECKOUT_ROOT / "fixtures" / "images" / "exif-rotated.jpg").read_bytes())
     top, bottom = image.getpixel((256, 40)), image.getpixel((256, 470))
     assert top[0] > 200 and top[2] < 60, top
     assert bottom[2] > 200 and bottom[0] < 60, bottom
@@ -85,7 +85,7 @@ def test_small_images_are_scaled_up_to_cover():
 
 
 def test_other_sizes_are_honoured():
-    assert thumb((PROJECT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes(), 128, 64).size == (128, 64)
+    assert thumb((CHECKOUT_ROOT / "fixtures" / "images" / "photo.jpg").read_bytes(), 128, 64).size == (128, 64)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -96,7 +96,7 @@ def test_other_sizes_are_honoured():
 ])
 def test_bad_input_raises_a_clear_error(bad, message):
     with pytest.raises(thumbnail.ImageDecodeError, match=message):
-        thumbnail.make_thumbnail((PROJECT_ROOT / "fixtures" / "bad" / bad).read_bytes(), 512, 512)
+        thumbnail.make_thumbnail((CHECKOUT_ROOT / "fixtures" / "bad" / bad).read_bytes(), 512, 512)
 
 
 def test_every_bad_fixture_is_covered():

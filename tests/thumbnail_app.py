@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from harness.stack import APP_DIR
+from harness.library.layout import APP_DIR
 
 PYTHON_APP = APP_DIR / "thumbnail_python"
 NODE_APP = APP_DIR / "thumbnail_node"

@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.cache import cache_dir
+from harness.shared.cache import cache_dir
 
 NODE_BOOTSTRAP = Path(__file__).with_name("node_bootstrap.js")
 _PYTHON_RUNTIME = re.compile(r"^python(?P<version>3\.\d+)$")

@@ -1,0 +1,1 @@
+"""The `harness` command line (`main.py`) and `harness doctor` (`doctor.py`)."""

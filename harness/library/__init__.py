@@ -1,0 +1,1 @@
+"""The test-side library: runs in the test process (pytest, the CLI), never inside LocalStack (.importlinter)."""

@@ -1,0 +1,171 @@
+"""The Cruddur avatar upload API (system.md), provisioned with boto3 calls that run unchanged on AWS:
+HTTP API `POST /avatars/key_upload` (Lambda authorizer) and `OPTIONS /{proxy+}` (none) -> upload Lambda,
+stage `$default`, the authorizer Lambda verifying the fake Cognito pool's access tokens.
+
+The authorizer Lambda reads the pool's JWKS from `JWKS_URL`. An emulator serves it itself (its `EmulatorControl`
+registers the pool; JWT authorizers trust it too); on AWS (`clients.emulator is None`) it is an object in a bucket of
+the API's own (`s3://...`), read with the authorizer's role, so nothing but the account is needed.
+
+`AvatarApiSpec` holds the deployed values; scenarios change one field to reproduce a bug.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.library.aws import AwsClients
+from harness.library.cleanup import Cleanup
+from harness.library.identity import FakeCognitoUserPool
+from harness.library.lambda_functions import (
+    allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
+    wait_for_function_logs,
+)
+from harness.library.layout import APP_DIR
+from harness.library.packaging import python_function_zip
+from harness.library.s3 import delete_bucket, ensure_bucket
+from harness.library.stage_deployment import wait_stage_deployed
+
+FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
+JWKS_KEY = "jwks.json"
+
+
+@dataclass(frozen=True)
+class AvatarApiSpec:
+    api_name: str = "cruddur-avatar-api"
+    upload_function: str = "CruddurAvatarUpload"
+    authorizer_function: str = "CruddurApiGatewayLambdaAuthorizer"
+    upload_role: str = "cruddur-avatar-upload-role"
+    authorizer_role: str = "cruddur-avatar-authorizer-role"
+    jwks_bucket: str = "cruddur-harness-jwks"  # only on AWS: where the authorizer reads the fake pool's keys
+    uploads_bucket: str = "cruddur-uploaded-avatars"
+    frontend_origin: str = FRONTEND_ORIGIN
+    cors_in: str = "api"  # "api": the API's CORS configuration; "lambda": the upload Lambda's own headers
+    routes: tuple[tuple[str, bool], ...] = (("POST /avatars/key_upload", True), ("OPTIONS /{proxy+}", False))  # (key, authorized)
+    authorizer_kind: str = "lambda"  # "lambda": the Cruddur authorizer Lambda; "jwt": API Gateway's own JWT authorizer
+    authorizer_ttl_seconds: int = 0  # caching off, as deployed (bug 15 turns it on)
+    authorizer_payload_format: str = "2.0"  # "1.0" answers with an IAM policy (simple responses off)
+    authorizer_environment: dict[str, str | None] = field(default_factory=dict)  # None removes a variable (bug 3)
+    upload_environment: dict[str, str | None] = field(default_factory=dict)
+    authorizer_extra_files: tuple[Path, ...] = ()
+    authorizer_handler: str = "handler.handler"
+    authorizer_timeout_seconds: int = 10
+    upload_extra_files: tuple[Path, ...] = ()
+    upload_handler: str = "handler.handler"
+
+    def with_unique_names(self, prefix: str = "") -> "AvatarApiSpec":
+        """Every name made unique (`<prefix><name>-<random>`); the AWS target passes its run's prefix."""
+        suffix = uuid.uuid4().hex[:8]
+        names = ("api_name", "upload_function", "authorizer_function", "upload_role", "authorizer_role", "jwks_bucket")
+        return dataclasses.replace(self, **{name: f"{prefix}{getattr(self, name)}-{suffix}" for name in names})
+
+
+@dataclass
+class AvatarApi:
+    spec: AvatarApiSpec
+    clients: AwsClients
+    api_id: str
+    api_url: str
+
+    def authorizer_logs(self) -> str:
+        return function_logs(self.clients.logs, self.spec.authorizer_function)
+
+    def upload_logs(self) -> str:
+        return function_logs(self.clients.logs, self.spec.upload_function)
+
+    def wait_for_authorizer_logs(self, text: str, timeout: float = 30.0) -> str:
+        return wait_for_function_logs(self.clients.logs, self.spec.authorizer_function, text, timeout)
+
+    @property
+    def description(self) -> str:
+        return f"avatar API {self.spec.api_name} ({self.api_id})"
+
+    def teardown(self) -> None:
+        """Every step runs; what could not be deleted is reported together (CleanupError)."""
+        cleanup = Cleanup(self.description)
+        cleanup.run(f"http api {self.api_id}", lambda: self.clients.apigatewayv2.delete_api(ApiId=self.api_id))
+        for name in (self.spec.upload_function, self.spec.authorizer_function):
+            cleanup.run(f"lambda function {name}", lambda name=name: delete_function(self.clients.lambda_, self.clients.logs, name))
+        for role in (self.spec.upload_role, self.spec.authorizer_role):
+            cleanup.run(f"iam role {role}", lambda role=role: delete_role(self.clients.iam, role))
+        if self.clients.emulator is None:
+            cleanup.run(f"s3 bucket {self.spec.jwks_bucket}", lambda: delete_bucket(self.clients.s3, self.spec.jwks_bucket))
+        cleanup.raise_if_failed()
+
+
+def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) -> str:
+    """The URL the authorizer Lambda reads the pool's JWKS from (see the module docstring)."""
+    if clients.emulator is not None:
+        clients.emulator.register_user_pool(pool)
+        return clients.emulator.jwks_url(pool)
+    ensure_bucket(clients.s3, bucket)
+    clients.s3.put_object(Bucket=bucket, Key=JWKS_KEY, Body=json.dumps(pool.jwks()).encode(), ContentType="application/json")
+    return f"s3://{bucket}/{JWKS_KEY}"
+
+
+def _environment(defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
+    merged = defaults | overrides
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+def _upload_role_statement(spec: AvatarApiSpec) -> dict:
+    """The presigned PUT is made with the upload Lambda's credentials, so its role must allow s3:PutObject."""
+    return {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": f"arn:aws:s3:::{spec.uploads_bucket}/*"}
+
+
+def _authorizer_role_statement(spec: AvatarApiSpec) -> dict:
+    """The fake pool's keys, when they are kept in S3 (the AWS target)."""
+    return {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.jwks_bucket}/{JWKS_KEY}"}
+
+
+def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
+    jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
+    upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_statement(spec))
+    authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_statement(spec))
+    upload_env = {"UPLOADS_BUCKET_NAME": spec.uploads_bucket} | ({"FRONTEND_URL": spec.frontend_origin} if spec.cors_in == "lambda" else {})
+    upload_arn = deploy_function(
+        clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,
+        Handler=spec.upload_handler, Timeout=10,
+        Code={"ZipFile": python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)},
+        Environment={"Variables": _environment(upload_env, spec.upload_environment)},
+    )
+    authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id,
+                      "JWKS_URL": jwks_url}
+    authorizer_arn = deploy_function(
+        clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=authorizer_role_arn,
+        Handler=spec.authorizer_handler, Timeout=spec.authorizer_timeout_seconds,
+        Code={"ZipFile": python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)},
+        Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
+    )
+    api_client = clients.apigatewayv2
+    cors = {"CorsConfiguration": {"AllowOrigins": [spec.frontend_origin], "AllowMethods": ["OPTIONS", "GET", "POST"],
+                                  "AllowHeaders": ["authorization", "content-type"], "MaxAge": 300}} if spec.cors_in == "api" else {}
+    api = api_client.create_api(Name=spec.api_name, ProtocolType="HTTP", **cors)
+    api_id = api["ApiId"]
+    integration = api_client.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=upload_arn,
+                                                PayloadFormatVersion="2.0")
+    if spec.authorizer_kind == "jwt":
+        authorizer = api_client.create_authorizer(
+            ApiId=api_id, AuthorizerType="JWT", Name="CognitoJWT", IdentitySource=["$request.header.Authorization"],
+            JwtConfiguration={"Audience": [pool.client_id], "Issuer": pool.issuer},
+        )
+    else:
+        authorizer = api_client.create_authorizer(
+            ApiId=api_id, AuthorizerType="REQUEST", Name="CruddurJWTAuthorizer", IdentitySource=["$request.header.Authorization"],
+            AuthorizerUri=f"arn:aws:apigateway:{clients.region}:lambda:path/2015-03-31/functions/{authorizer_arn}/invocations",
+            AuthorizerPayloadFormatVersion=spec.authorizer_payload_format, EnableSimpleResponses=spec.authorizer_payload_format == "2.0",
+            AuthorizerResultTtlInSeconds=spec.authorizer_ttl_seconds,
+        )
+    authorization_type = "JWT" if spec.authorizer_kind == "jwt" else "CUSTOM"
+    for route_key, authorized in spec.routes:
+        auth = {"AuthorizationType": authorization_type, "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
+        api_client.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}", **auth)
+    api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    wait_stage_deployed(api_client, api_id)
+    account_id = clients.sts.get_caller_identity()["Account"]
+    for function_name in (spec.upload_function, spec.authorizer_function):
+        allow_apigateway_invoke(clients.lambda_, function_name, api_id, clients.region, account_id)
+    return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"])

@@ -1,0 +1,50 @@
+"""`AwsClients`: one boto3 client per service we use, pointed at the engine (or at AWS)."""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from harness.library.targets.emulator_control import EmulatorControl
+
+DEFAULT_REGION = "us-east-1"
+# LocalStack accepts any credentials; these are LocalStack's conventional test keys (account 000000000000).
+TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+
+def s3_config(*, emulated: bool) -> Config:
+    """SigV4; on AWS virtual-hosted and regional (`<bucket>.s3.<region>.amazonaws.com`), as the JS SDK v3 signs: the global
+    host can answer a new bucket outside us-east-1 with a 307 that neither a PUT nor a preflight follows. An emulator
+    (an endpoint URL, given or in AWS_ENDPOINT_URL) on an IP address can only be reached path-style."""
+    return Config(signature_version="s3v4", s3={"addressing_style": "path" if emulated else "virtual"})
+
+
+class AwsClients:
+    """`clients.s3`, `clients.lambda_`, `clients.logs`, `clients.iam`, ... created on first use."""
+
+    def __init__(self, endpoint_url: str | None, region: str = DEFAULT_REGION, credentials: dict[str, str] | None = None,
+                 emulator: EmulatorControl | None = None) -> None:
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self.emulator = emulator  # the target's (harness.library.targets.target.Target.emulator): None on AWS
+        self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
+        # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
+        retries = {"max_attempts": 10, "mode": "adaptive"} if emulator is None else {"max_attempts": 2, "mode": "standard"}
+        self._config = Config(retries=retries, connect_timeout=5, read_timeout=65)
+
+    @functools.cache
+    def client(self, service: str) -> Any:
+        config = self._config
+        if service == "s3":  # presigned URLs as the Cruddur upload Lambda makes them
+            config = config.merge(s3_config(emulated=self.endpoint_url is not None or "AWS_ENDPOINT_URL" in os.environ))
+        return self._session.client(service, endpoint_url=self.endpoint_url, config=config)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.client(name.rstrip("_").replace("_", "-"))

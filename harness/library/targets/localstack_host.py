@@ -1,0 +1,266 @@
+"""`LocalStackEngine`: LocalStack running on the host as a subprocess, loopback only, no Docker.
+
+One object per running LocalStack: `start() -> self`, `stop()`, context manager. It binds 127.0.0.1
+on a free (or given) port, keeps all state in a fresh directory, turns off what would reach outside
+(DNS server, analytics, certificate downloads) and selects our Docker-free Lambda executor.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
+from harness.library.targets.emulator_control import EmulatorControl
+from harness.library.targets.target import Target
+from harness.library.errors import EngineStartError, PortInUseError
+from harness.library.targets.localstack_catalog import place_catalog
+from harness.library.waiting import wait_until
+
+LOOPBACK = "127.0.0.1"
+_LOG_TAIL_LINES = 40
+# LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
+# disposable and stop() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
+_STOP_GRACE_SECONDS = 1.5
+_KILLED_GONE_SECONDS = 10.0
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def ensure_port_free(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUseError(
+                f"port {port} on {LOOPBACK} is already in use",
+                evidence=f"bind({LOOPBACK}:{port}) -> {error.strerror}",
+                hint="stop whatever listens there (`ss -ltnp | grep :%d`), or omit the port to get a free one" % port,
+            ) from error
+
+
+def localstack_health(endpoint_url: str) -> dict | None:
+    """LocalStack's `/_localstack/health` answer, or None while it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_url}/_localstack/health", timeout=2) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+class LocalStackEngine(Target):
+    """LocalStack on 127.0.0.1:<port> with its state under `state_dir`; nothing else lives in it, so names need no prefix."""
+
+    starting = "booting LocalStack (host mode) on 127.0.0.1"
+    stopping = "stopping LocalStack"
+
+    def __init__(
+        self,
+        state_dir: Path | str | None = None,
+        port: int | None = None,
+        region: str = DEFAULT_REGION,
+        startup_timeout: float = 60.0,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self._owns_state_dir = state_dir is None
+        self.state_dir = Path(state_dir) if state_dir else Path(tempfile.mkdtemp(prefix="harness-localstack-"))
+        self._requested_port = port
+        self.port = port or 0
+        self.region = region
+        self.startup_timeout = startup_timeout
+        self.extra_env = dict(extra_env or {})
+        self.boot_seconds: float | None = None
+        self._process: subprocess.Popen | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def start(self) -> "LocalStackEngine":
+        if self._requested_port:
+            ensure_port_free(self._requested_port)
+        else:
+            self.port = free_loopback_port()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "tmp").mkdir(exist_ok=True)
+        place_catalog(self.state_dir / "fs")
+        started = time.perf_counter()
+        log = open(self.log_path, "wb")  # noqa: SIM115 - the child process owns it
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "localstack.runtime.main"],
+                env=self._environment(), cwd=self.state_dir, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        finally:
+            log.close()
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        self.boot_seconds = time.perf_counter() - started
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM LocalStack, SIGKILL after a grace period, then anything it left behind."""
+        process, self._process = self._process, None
+        try:
+            if process is not None and process.poll() is None:
+                self._terminate(process)
+        finally:
+            if self._owns_state_dir:
+                shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    @staticmethod
+    def _terminate(process: subprocess.Popen) -> None:
+        leftovers = descendants(process.pid)
+        _signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=_STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        leftovers |= descendants(process.pid)
+        for pid in leftovers:
+            _kill(pid)
+        # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
+        wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
+                   what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
+
+    # -- facts ------------------------------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.state_dir / "localstack.log"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def clients(self) -> AwsClients:
+        return AwsClients(self.endpoint_url, self.region, TEST_CREDENTIALS, emulator=self.emulator)
+
+    @property
+    def emulator(self) -> EmulatorControl:
+        return EmulatorControl(self.endpoint_url)
+
+    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log written)"
+
+    def health(self) -> dict | None:
+        return localstack_health(self.endpoint_url)
+
+    # -- internals --------------------------------------------------------------------------------
+    def _environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            GATEWAY_LISTEN=f"{LOOPBACK}:{self.port}",
+            GATEWAY_SERVER="hypercorn",  # the default server ignores the host part and binds 0.0.0.0
+            LOCALSTACK_HOST=f"localhost.localstack.cloud:{self.port}",
+            DNS_ADDRESS="0",  # no DNS server on 0.0.0.0:53, no /etc/resolv.conf edits
+            OVERRIDE_IN_DOCKER="0",  # this machine has /.dockerenv; LocalStack must not think it is in a container
+            DISABLE_EVENTS="1",  # no analytics
+            SKIP_SSL_CERT_DOWNLOAD="1",
+            AWS_EC2_METADATA_DISABLED="true",
+            AWS_ACCESS_KEY_ID=TEST_CREDENTIALS["aws_access_key_id"],
+            AWS_SECRET_ACCESS_KEY=TEST_CREDENTIALS["aws_secret_access_key"],
+            AWS_DEFAULT_REGION=self.region,
+            FILESYSTEM_ROOT=str(self.state_dir / "fs"),
+            TMPDIR=str(self.state_dir / "tmp"),
+            S3_SKIP_SIGNATURE_VALIDATION="0",  # behaviour.md "S3": presigned URLs are checked
+            LAMBDA_RUNTIME_EXECUTOR="harness",  # harness.lambda_runtime: no Docker
+            IN_MEMORY_CLIENT="1",  # LocalStack's calls to itself (logs, metrics, invokes) skip the HTTP round trip
+            # behaviour.md "S3": async invocations are retried twice; AWS waits ~1 and ~2 minutes,
+            # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly.
+            LAMBDA_RETRY_BASE_DELAY="1",
+        )
+        env.pop("AWS_PROFILE", None)
+        env.update(self.extra_env)
+        return env
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise EngineStartError(
+                    f"LocalStack exited with status {self._process.returncode} before it was ready",
+                    evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
+                    hint="see the log above; `make setup` reinstalls the pinned dependencies (constraints.txt)",
+                )
+            if self.health() is not None:
+                return
+            time.sleep(0.025)
+        raise EngineStartError(
+            f"LocalStack did not answer {self.endpoint_url}/_localstack/health within {self.startup_timeout:g}s",
+            evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
+            hint="the machine may be overloaded; raise startup_timeout, or look for errors in the log",
+        )
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def descendants(pid: int) -> set[int]:
+    children, found, stack = _children_map(), set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def living(pids: set[int]) -> list[int]:
+    """The pids that still run (zombies, already dead but not yet reaped, do not count)."""
+    alive = []
+    for pid in sorted(pids):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

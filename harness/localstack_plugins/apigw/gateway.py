@@ -1,0 +1,153 @@
+"""One HTTP API request, end to end, as API Gateway handles it: CORS preflight, route, authorizer,
+Lambda proxy integration, CORS on the response. Effects (invoking a function, fetching a JWKS, the
+time) are injected, so the whole flow runs in unit tests without a server.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from harness.localstack_plugins.apigw import jwt_authorizer, lambda_authorizer
+from harness.localstack_plugins.apigw.cors import answer_preflight, apply_to_response, is_preflight
+from harness.localstack_plugins.apigw.http_api import Authorizer, HttpApi
+from harness.localstack_plugins.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
+from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, HttpResponse, RouteContext, build_event, interpret_response, query_parameters
+from harness.localstack_plugins.apigw.routing import NOT_FOUND_BODY, RouteMatch, match_route
+
+InvokeFunction = Callable[[str, bytes], tuple[bytes, bool]]  # (function ARN, payload) -> (payload, function error)
+
+
+@dataclass
+class GatewayServices:
+    invoke: InvokeFunction
+    jwks_for_issuer: Callable[[str], dict]
+    now: Callable[[], float]
+    authorizer_caches: dict[str, AuthorizerCache] = field(default_factory=dict)
+    log: Callable[[str], None] = lambda message: None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the API is reached: what requestContext and route ARNs say about it."""
+
+    account_id: str
+    region: str
+    domain_name: str
+
+
+def _json_response(status: int, body: dict, headers: dict[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(status, {"content-type": "application/json", **(headers or {})}, [], json.dumps(body).encode())
+
+
+def route_arn(endpoint: Endpoint, api_id: str, stage: str, method: str, path: str) -> str:
+    return f"arn:aws:execute-api:{endpoint.region}:{endpoint.account_id}:{api_id}/{stage}/{method.upper()}{path}"
+
+
+def handle(api: HttpApi, stage: str, request: HttpRequest, endpoint: Endpoint, services: GatewayServices) -> HttpResponse:
+    headers = {name.lower(): value for name, value in request.headers}
+    if api.cors is not None and is_preflight(request.method, headers):
+        answer = answer_preflight(api.cors, headers)  # behaviour.md: no route, no authorizer for it
+        if answer.refused_because:
+            services.log(f"CORS preflight refused: {answer.refused_because}")
+        return HttpResponse(answer.status, answer.headers)
+    response = _handle_route(api, stage, request, headers, endpoint, services)
+    if api.cors is not None:
+        response = replace(response, headers=apply_to_response(api.cors, headers, response.headers))
+    return response
+
+
+def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[str, str], endpoint: Endpoint,
+                  services: GatewayServices) -> HttpResponse:
+    match = match_route(api.routes, request.method, request.raw_path)
+    if match is None:
+        return _json_response(404, NOT_FOUND_BODY)
+    request_id = str(uuid.uuid4())
+    context = RouteContext(
+        api_id=api.api_id, stage=stage, route_key=match.route.route_key, domain_name=endpoint.domain_name,
+        account_id=endpoint.account_id, request_id=request_id, path_parameters=match.path_parameters,
+        stage_variables=api.stages.get(stage, {}),
+    )
+    authorization = _authorize(api, match, request, headers, context, endpoint, services)
+    if isinstance(authorization, HttpResponse):
+        return authorization
+    integration = api.integrations.get(match.route.config.get("integration_id") or "")
+    if integration is None:
+        services.log(f"route {match.route.route_key} has no integration")
+        return _json_response(500, {"message": "Internal Server Error"})
+    event = build_event(request, replace(context, authorizer=authorization), now=services.now())
+    payload, function_error = services.invoke(integration.function_arn, json.dumps(event).encode())
+    return interpret_response(payload, function_error)
+
+
+def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: dict[str, str], context: RouteContext,
+               endpoint: Endpoint, services: GatewayServices) -> dict | HttpResponse | None:
+    """None (no authorizer), the `requestContext.authorizer` document, or the refusal response."""
+    kind = match.route.config.get("authorization_type", "NONE")
+    if kind == "NONE":
+        return None
+    authorizer = api.authorizers.get(match.route.config.get("authorizer_id") or "")
+    if authorizer is None:
+        services.log(f"route {match.route.route_key} names a missing authorizer")
+        return _json_response(500, {"message": "Internal Server Error"})  # never fail open
+    if kind == "JWT":
+        decision = jwt_authorizer.decide(
+            authorizer.jwt_config, _header(headers, authorizer.jwt_config.identity_source),
+            services.jwks_for_issuer(authorizer.jwt_config.issuer), int(services.now()),
+            match.route.config.get("authorization_scopes", ()),
+        )
+        services.log(f"JWT authorizer: {decision.reason}")
+        if not decision.allowed:
+            return HttpResponse(decision.status, {"content-type": "application/json", **decision.headers}, [], json.dumps(decision.body).encode())
+        return {"jwt": {"claims": decision.claims, "scopes": decision.scopes}}
+    decision = _lambda_authorizer_decision(authorizer, request, headers, context, endpoint, services)
+    services.log(f"Lambda authorizer {authorizer.authorizer_id}: {decision.reason}")
+    if not decision.allowed:
+        return _json_response(decision.status, decision.body)
+    return {"lambda": decision.context}
+
+
+def _header(headers: dict[str, str], identity_source: str) -> str | None:
+    return headers.get(identity_source.rpartition(".")[2].lower())
+
+
+def _lambda_authorizer_decision(authorizer: Authorizer, request: HttpRequest, headers: dict[str, str], context: RouteContext,
+                                endpoint: Endpoint, services: GatewayServices) -> AuthorizerDecision:
+    config = authorizer.lambda_config
+    facts = RequestFacts(headers=headers, query=query_parameters(request.raw_query_string),
+                         context={"routeKey": context.route_key, "stage": context.stage}, stage_variables=context.stage_variables)
+    values = identity_values(config.identity_sources, facts)
+    if values is None:
+        return AuthorizerDecision.deny(lambda_authorizer.UNAUTHORIZED, "an identity source is missing or empty")
+    cache = services.authorizer_caches.setdefault(authorizer.authorizer_id, AuthorizerCache())
+    now = services.now()
+    cached = cache.get(values, now)
+    if cached is not None:
+        return replace(cached, reason=f"cached: {cached.reason}")
+    arn = route_arn(endpoint, context.api_id, context.stage, request.method, request.raw_path)
+    event = _authorizer_event(config, request, context, values, arn, now)
+    payload, function_error = services.invoke(authorizer.function_arn, json.dumps(event).encode())
+    try:
+        answer = json.loads(payload)
+    except ValueError:
+        answer, function_error = payload, True
+    decision = lambda_authorizer.decide(config, answer, function_error, arn)
+    cache.put(values, decision, config.result_ttl_seconds, now)
+    return decision
+
+
+def _authorizer_event(config, request: HttpRequest, context: RouteContext, values: list[str], arn: str, now: float) -> dict:
+    event = build_event(request, context, now=now)
+    if config.payload_format_version == "1.0":
+        return {
+            "version": "1.0", "type": "REQUEST", "methodArn": arn, "identitySource": ",".join(values),
+            "authorizationToken": values[0], "resource": context.route_key.partition(" ")[2], "path": request.raw_path,
+            "httpMethod": request.method.upper(), "headers": event["headers"],
+            "queryStringParameters": event.get("queryStringParameters"), "pathParameters": event.get("pathParameters"),
+            "stageVariables": event.get("stageVariables"), "requestContext": event["requestContext"],
+        }
+    event.pop("body", None)
+    event.pop("isBase64Encoded", None)
+    return {"version": "2.0", "type": "REQUEST", "routeArn": arn, "identitySource": values, **{k: v for k, v in event.items() if k != "version"}}

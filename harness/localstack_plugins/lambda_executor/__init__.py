@@ -1,0 +1,1 @@
+"""LocalStack runtime executor that runs Lambda functions as host processes, without Docker."""
