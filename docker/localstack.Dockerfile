@@ -3,4 +3,5 @@
 FROM localstack/localstack:4.13.1
 COPY pyproject.toml /opt/cruddur-harness/pyproject.toml
 COPY harness /opt/cruddur-harness/harness
+COPY app /opt/cruddur-harness/app
 RUN /opt/code/localstack/.venv/bin/pip install --no-cache-dir --no-deps /opt/cruddur-harness

@@ -122,6 +122,9 @@ def _authorizer_role_statement(spec: AvatarApiSpec) -> dict:
 
 
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
+    """The packages are built first: a missing one is a ProvisioningError before anything is created."""
+    upload_code = python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)
+    authorizer_code = python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)
     jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
     upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_statement(spec))
     authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_statement(spec))
@@ -129,7 +132,7 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
     upload_arn = deploy_function(
         clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,
         Handler=spec.upload_handler, Timeout=10,
-        Code={"ZipFile": python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)},
+        Code={"ZipFile": upload_code},
         Environment={"Variables": _environment(upload_env, spec.upload_environment)},
     )
     authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id,
@@ -137,7 +140,7 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
     authorizer_arn = deploy_function(
         clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=authorizer_role_arn,
         Handler=spec.authorizer_handler, Timeout=spec.authorizer_timeout_seconds,
-        Code={"ZipFile": python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)},
+        Code={"ZipFile": authorizer_code},
         Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
     )
     api_client = clients.apigatewayv2

@@ -172,7 +172,9 @@ def _notification(spec: ThumbnailPipelineSpec, function_arn: str) -> dict[str, A
 
 
 def provision_thumbnail_pipeline(clients: AwsClients, spec: ThumbnailPipelineSpec = ThumbnailPipelineSpec()) -> ThumbnailPipeline:
-    """Buckets, role, function, permission, notification, CORS: create or bring up to date."""
+    """Buckets, role, function, permission, notification, CORS: create or bring up to date. The package is built
+    first: a missing one is a ProvisioningError before anything is created."""
+    code = spec.code_zip()
     for bucket in (spec.uploads_bucket, spec.assets_bucket):
         ensure_bucket(clients.s3, bucket)
     if spec.upload_cors_origins:
@@ -186,7 +188,7 @@ def provision_thumbnail_pipeline(clients: AwsClients, spec: ThumbnailPipelineSpe
         Runtime=spec.runtime,
         Role=role_arn,
         Handler=spec.handler or ("index.handler" if spec.is_node else "handler.handler"),
-        Code={"ZipFile": spec.code_zip()},
+        Code={"ZipFile": code},
         Timeout=spec.timeout,
         MemorySize=spec.memory_size,
         Architectures=["x86_64"],
