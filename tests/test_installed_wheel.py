@@ -25,6 +25,7 @@ def run(argv: list[str], cwd: Path, timeout: float) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # pip installs ~150 packages (from its cache) into the fresh venv
 def test_the_wheel_installed_elsewhere_runs_the_readme_example(tmp_path):
     wheels, venv, project = tmp_path / "wheels", tmp_path / "venv", tmp_path / "my-project"
     run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(CHECKOUT_ROOT)], tmp_path, 300)
