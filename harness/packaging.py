@@ -148,6 +148,12 @@ def node_function_zip(source: Path, without: Iterable[str] = (), extra: tuple[Pa
     return _cached(key, lambda: _zip_tree([source], exclude_top=exclude, extra=extra))
 
 
+def ruby_function_zip(source: Path) -> bytes:
+    """`source` as it is: a Ruby function's files (its gems come from the runtime, a layer or its vendor/bundle)."""
+    files = _source_files(source, _SKIP_DIRS)
+    return _cached(_digest(source, files, (), "ruby"), lambda: _zip_tree([source], exclude_top=set(), extra=()))
+
+
 def ruby_gem_layer_zip(gems: Iterable[str], abi: str) -> bytes:
     """A layer of the host's (Debian's, `make setup` installs them) pure-Ruby gems, laid out as AWS's ruby runtimes
     read a layer (behaviour.md "Lambda runtime": `/opt/ruby/gems/<abi>`): `ruby/gems/<abi>/specifications/<gem>.gemspec`
