@@ -261,3 +261,15 @@ def test_strict_engine_refuses_substitutes_and_broken_interpreters(strict_engine
     payload = json.loads(response["Payload"].read())
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Runtime.Unavailable" and expected in payload["errorMessage"] and "Hint:" in payload["errorMessage"]
+
+
+def test_doctor_says_what_serves_each_ruby_runtime(monkeypatch):
+    from harness.doctor import check_ruby_runtimes
+
+    monkeypatch.delenv("HARNESS_STRICT_RUNTIMES", raising=False)
+    sdk, *runtimes = check_ruby_runtimes()
+    assert sdk.ok and [f.what for f in runtimes] == [f"{r} Lambda runtime" for r in RUBY_RUNTIMES]
+    assert all(f.ok and "a substitute for Ruby" in f.detail for f in runtimes)
+    monkeypatch.setenv("HARNESS_STRICT_RUNTIMES", "1")
+    refused = check_ruby_runtimes()[1]
+    assert not refused.ok and "refuses a substitute" in refused.detail and refused.hint.startswith("set HARNESS_RUBY2_7")
