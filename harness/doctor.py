@@ -14,7 +14,7 @@ from harness.engine_docker import CONTAINER_PORT
 from harness.errors import PortInUseError
 from harness.localstack_catalog import cached_catalog
 from harness.lambda_runtime.ruby import RUBY_RUNTIMES, STRICT_VARIABLE, serving
-from harness.lambda_runtime.ruby_sdk import ruby_sdk_dir, sdk_installed
+from harness.lambda_runtime.ruby_sdk import DEBIAN_PACKAGES, ruby_sdk_dir, sdk_installed
 from harness.lambda_runtime.runtimes import RuntimeUnavailable, available_python_versions, node_major_version, python_sdk_dir, python_support_dir
 from harness.stack import APP_DIR
 
@@ -70,7 +70,7 @@ def check_node() -> list[Finding]:
 def check_ruby_runtimes() -> list[Finding]:
     """What serves each ruby runtime; a substitute (Debian's Ruby 3.1 for ruby3.x) is said so (harness.lambda_runtime.ruby)."""
     findings = [Finding(sdk_installed(), "AWS SDK for Ruby (ruby runtimes)", str(ruby_sdk_dir()) if sdk_installed() else "not linked",
-                        "make setup (apt-get install ruby ruby-aws-sdk-s3, then python -m harness.lambda_runtime.ruby_sdk)")]
+                        f"make setup (apt-get install {' '.join(DEBIAN_PACKAGES)}, then python -m harness.lambda_runtime.ruby_sdk)")]
     for runtime in RUBY_RUNTIMES:
         try:
             findings.append(Finding(True, f"{runtime} Lambda runtime", serving(runtime).describe()))

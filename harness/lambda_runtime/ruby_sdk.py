@@ -107,7 +107,11 @@ def sdk_installed() -> bool:
 
 
 def main() -> int:
-    gems = host_gems(SDK_GEMS, with_dependencies=True)
+    try:
+        gems = host_gems(SDK_GEMS, with_dependencies=True)
+    except RubyGemNotFound as error:
+        print(error)
+        return 1
     link_gem_directory(ruby_sdk_dir(), gems)
     (ruby_sdk_dir() / ".complete").write_text("\n".join(gem.full_name for gem in gems) + "\n")
     print(f"AWS SDK for Ruby ready in {ruby_sdk_dir()}: {', '.join(gem.full_name for gem in gems)}")
