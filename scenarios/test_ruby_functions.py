@@ -68,7 +68,12 @@ def invoke(aws_client, name: str, event: dict) -> tuple[dict, object]:
     return response, json.loads(response["Payload"].read() or b"null")
 
 
-@pytest.mark.parametrize("runtime", RUBY_RUNTIMES)
+# The seed's ruby2.7 runs here (existing functions keep running on AWS), but AWS refuses to create one since 2024-01-09.
+RUNTIMES = [pytest.param(r, marks=pytest.mark.emulator_only("AWS refuses to create ruby2.7 functions since 2024-01-09"))
+            if r == "ruby2.7" else r for r in RUBY_RUNTIMES]
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_the_small_handler_in_each_ruby_runtime(aws_client, lambda_function_factory, s3_role, bucket, runtime):
     name = lambda_function_factory(Runtime=runtime, Handler="function.handler", Role=s3_role, Timeout=2,
                                    Code={"ZipFile": zip_files({"function.rb": SMALL_HANDLER})})["FunctionName"]
