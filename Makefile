@@ -5,8 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_APP := app/thumbnail_node
 
-.PHONY: setup demo test bench up clean chromium
-setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium
+.PHONY: setup demo test bench up clean chromium ruby
+setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium ruby
 	$(BIN)/python -m harness.lambda_runtime.install
 	$(BIN)/python -m harness.library.targets.localstack_catalog
 
@@ -14,6 +14,14 @@ setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium
 chromium:
 	@[ -x /usr/bin/chromium ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 	  || echo "warning: could not install chromium (needs root and Debian's archive); browser scenarios will be skipped"
+
+# Debian's Ruby and AWS SDK for Ruby for the ruby Lambda runtimes (harness/lambda_runtime/ruby.py; RubyGems is not reachable),
+# and ruby-jwt, from which the upload Lambda's jwt layer is built (harness/packaging.py). Then the SDK's own gem directory.
+RUBY_PACKAGES := ruby ruby-aws-sdk-s3 ruby-aws-sdk-core ruby-jwt
+ruby: $(VENV)/.installed
+	@dpkg -s $(RUBY_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(RUBY_PACKAGES) >/dev/null; } \
+	  || echo "warning: could not install $(RUBY_PACKAGES) (needs root and Debian's archive); ruby Lambda runtimes will be unavailable"
+	$(BIN)/python -m harness.lambda_runtime.ruby_sdk || echo "warning: the AWS SDK for Ruby is not linked; ruby Lambda runtimes will be unavailable"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

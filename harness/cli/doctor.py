@@ -13,7 +13,9 @@ from harness.library.targets.localstack_host import ensure_port_free
 from harness.library.targets.localstack_docker import CONTAINER_PORT
 from harness.library.errors import PortInUseError
 from harness.library.targets.localstack_catalog import cached_catalog
-from harness.lambda_runtime.runtimes import available_python_versions, node_major_version, python_sdk_dir, python_support_dir
+from harness.lambda_runtime.ruby import RUBY_RUNTIMES, STRICT_VARIABLE, serving
+from harness.lambda_runtime.ruby_sdk import DEBIAN_PACKAGES, ruby_sdk_dir, sdk_installed
+from harness.lambda_runtime.runtimes import RuntimeUnavailable, available_python_versions, node_major_version, python_sdk_dir, python_support_dir
 from harness.library.layout import APP_DIR
 
 
@@ -65,6 +67,19 @@ def check_node() -> list[Finding]:
     ]
 
 
+def check_ruby_runtimes() -> list[Finding]:
+    """What serves each ruby runtime; a substitute (Debian's Ruby 3.1 for ruby3.x) is said so (harness.lambda_runtime.ruby)."""
+    findings = [Finding(sdk_installed(), "AWS SDK for Ruby (ruby runtimes)", str(ruby_sdk_dir()) if sdk_installed() else "not linked",
+                        f"make setup (apt-get install {' '.join(DEBIAN_PACKAGES)}, then python -m harness.lambda_runtime.ruby_sdk)")]
+    for runtime in RUBY_RUNTIMES:
+        try:
+            findings.append(Finding(True, f"{runtime} Lambda runtime", serving(runtime).describe()))
+        except RuntimeUnavailable as error:
+            message, _, hint = str(error).partition(" Hint: ")
+            findings.append(Finding(False, f"{runtime} Lambda runtime", message, hint or f"unset {STRICT_VARIABLE}"))
+    return findings
+
+
 def check_chromium() -> Finding:
     path = Path("/usr/bin/chromium")
     return Finding(path.is_file(), "chromium (browser scenarios)", str(path) if path.is_file() else "not installed",
@@ -94,7 +109,7 @@ def check_docker_target_port() -> Finding:
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), check_service_catalog(), *check_python_runtimes(), *check_node(), check_chromium(),
+        check_localstack(), check_service_catalog(), *check_python_runtimes(), *check_node(), *check_ruby_runtimes(), check_chromium(),
         check_loopback(), check_docker_target_port(),
     ]
 

@@ -64,6 +64,10 @@ def resolve_runtime_command(
         return _python_command(match["version"], handler, layer_roots, task_root)
     if match := _NODE_RUNTIME.match(runtime or ""):
         return _node_command(int(match["major"]), memory_mb, layer_roots)
+    if (runtime or "").startswith("ruby"):
+        from harness.lambda_runtime.ruby import ruby_command  # noqa: PLC0415 - ruby.py builds on this module
+
+        return ruby_command(runtime, layer_roots, task_root)
     raise RuntimeUnavailable(
         f"runtime {runtime!r} is not supported by the harness executor (python3.x and nodejs<N>.x are)."
     )

@@ -3,6 +3,7 @@
 Python: the function's files plus its requirements installed for the function's runtime
 (`pip install --target --only-binary --python-version`, as AWS's packaging guide says).
 Node: the function's files plus its `node_modules` (installed by the project's setup with `npm ci`).
+Ruby: layers of gems as AWS's ruby runtimes find them (`ruby/gems/<abi>/...`), from the host's (Debian's) gems.
 Packages are cached by content; `without=` drops named libraries to reproduce packaging bugs
 (system.md bug 9: a package without its image library).
 """
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.library.errors import HarnessError, ProvisioningError
+from harness.lambda_runtime.ruby_sdk import host_gems
 from harness.lambda_runtime.runtimes import runtimes_dir
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache"}
@@ -188,3 +190,28 @@ def _cached_node_modules(source: Path) -> Path:
     finally:
         shutil.rmtree(build, ignore_errors=True)
     return root
+
+
+def ruby_function_zip(source: Path) -> bytes:
+    """`source` as it is: a Ruby function's files (its gems come from the runtime, a layer or its vendor/bundle)."""
+    files = _source_files(source, _SKIP_DIRS)
+    return _cached(_digest(source, files, (), "ruby"), lambda: _zip_tree([source], exclude_top=set(), extra=()))
+
+
+def ruby_gem_layer_zip(gems: Iterable[str], abi: str) -> bytes:
+    """A layer of the host's (Debian's, `make setup` installs them) pure-Ruby gems, laid out as AWS's ruby runtimes
+    read a layer (behaviour.md "Lambda runtime": `/opt/ruby/gems/<abi>`): `ruby/gems/<abi>/specifications/<gem>.gemspec`
+    and `ruby/gems/<abi>/gems/<gem>/...`; `abi` is the runtime's (3.2.0 for ruby3.2). system.md: the seed's jwt layer."""
+    root = f"ruby/gems/{abi}"
+    files: dict[str, str | bytes] = {}
+    for gem in host_gems(tuple(gems)):
+        files[f"{root}/specifications/{gem.full_name}.gemspec"] = gem.spec.read_bytes()
+        trees = [(gem.directory, f"{root}/gems/{gem.full_name}")] if gem.directory else [
+            (entry, f"{root}/gems/{gem.full_name}/lib/{entry.name}") for entry in gem.lib
+        ]
+        for source, target in trees:
+            paths = _source_files(source, _SKIP_DIRS) if source.is_dir() else [source]
+            for path in paths:
+                name = target if path == source else f"{target}/{path.relative_to(source).as_posix()}"
+                files[name] = path.read_bytes()
+    return zip_files(files)
