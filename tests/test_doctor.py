@@ -34,13 +34,15 @@ def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
     assert all(f.hint == "python -m harness.lambda_runtime.install" for f in support)
 
 
-def test_port_the_docker_target_needs_is_reported_when_taken():
+def test_port_the_docker_target_needs_is_reported_when_taken(monkeypatch):
     with socket.socket() as holder:
-        holder.bind(("127.0.0.1", CONTAINER_PORT))
+        holder.bind(("127.0.0.1", 0))  # a port of this test's own, standing in for CONTAINER_PORT (4566): runs may overlap
         holder.listen()
+        port = holder.getsockname()[1]
+        monkeypatch.setattr(doctor, "CONTAINER_PORT", port)
         finding = doctor.check_docker_target_port()
     assert not finding.ok and not finding.required
-    assert f"127.0.0.1:{CONTAINER_PORT} is in use" in finding.detail and "ss -ltnp" in finding.hint
+    assert f"127.0.0.1:{port} is in use" in finding.detail and "ss -ltnp" in finding.hint
     assert doctor.check_docker_target_port().ok  # released: free again
 
 

@@ -4,6 +4,7 @@ brings the system under test's Lambda code with it and the README's own-project 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,12 @@ def run(argv: list[str], cwd: Path, timeout: float) -> str:
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # pip installs ~150 packages (from its cache) into the fresh venv
 def test_the_wheel_installed_elsewhere_runs_the_readme_example(tmp_path):
-    wheels, venv, project = tmp_path / "wheels", tmp_path / "venv", tmp_path / "my-project"
-    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(CHECKOUT_ROOT)], tmp_path, 300)
+    wheels, venv, project, source = tmp_path / "wheels", tmp_path / "venv", tmp_path / "my-project", tmp_path / "source"
+    # Built from a copy: setuptools writes build/ and *.egg-info into the tree, which a concurrent run would share.
+    for name in ("harness", "app"):
+        shutil.copytree(CHECKOUT_ROOT / name, source / name, ignore=shutil.ignore_patterns("node_modules", "__pycache__"))
+    shutil.copy(CHECKOUT_ROOT / "pyproject.toml", source / "pyproject.toml")
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(source)], tmp_path, 300)
     run([sys.executable, "-m", "venv", str(venv)], tmp_path, 120)
     python = venv / "bin" / "python"
     (wheel,) = wheels.glob("cruddur_harness-*.whl")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import subprocess
 from typing import Any
 
-from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
+from harness.library.aws import DEFAULT_REGION
 from harness.library.errors import WaitTimeout
 from harness.library.layout import CHECKOUT_ROOT
-from harness.library.targets.emulator_control import EmulatorControl
-from harness.library.targets.localstack_host import localstack_health
-from harness.library.targets.target import Target
+from harness.library.targets.target import LocalStackTarget
 
 COMPOSE_FILE = CHECKOUT_ROOT / "docker-compose.yml"
 SERVICE = "localstack"
@@ -25,7 +23,7 @@ READY_TIMEOUT_SECONDS = 180.0
 _LOG_TAIL_LINES = 40
 
 
-class DockerLocalStack(Target):
+class DockerLocalStack(LocalStackTarget):
     """The compose project's LocalStack; nothing else lives in the container, so names need no prefix."""
 
     state_dir = None
@@ -57,16 +55,6 @@ class DockerLocalStack(Target):
 
     def stop(self) -> None:
         """Nothing to release: pytest-docker stops the compose project at the end of the session."""
-
-    def health(self) -> dict | None:
-        return localstack_health(self.endpoint_url)
-
-    def clients(self) -> AwsClients:
-        return AwsClients(self.endpoint_url, self.region, TEST_CREDENTIALS, emulator=self.emulator)
-
-    @property
-    def emulator(self) -> EmulatorControl:
-        return EmulatorControl(self.endpoint_url)
 
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         command = ["docker", "compose", "-f", str(COMPOSE_FILE), "logs", "--tail", str(lines), SERVICE]

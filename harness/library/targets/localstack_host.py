@@ -8,7 +8,6 @@ on a free (or given) port, keeps all state in a fresh directory, turns off what 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
@@ -17,13 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
-from harness.library.targets.emulator_control import EmulatorControl
-from harness.library.targets.target import Target
+from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
+from harness.library.targets.target import LocalStackTarget
 from harness.library.errors import EngineStartError, PortInUseError
 from harness.library.targets.localstack_catalog import place_catalog
 from harness.library.waiting import wait_until
@@ -56,16 +52,7 @@ def ensure_port_free(port: int) -> None:
             ) from error
 
 
-def localstack_health(endpoint_url: str) -> dict | None:
-    """LocalStack's `/_localstack/health` answer, or None while it does not answer."""
-    try:
-        with urllib.request.urlopen(f"{endpoint_url}/_localstack/health", timeout=2) as response:
-            return json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-
-
-class LocalStackEngine(Target):
+class LocalStackEngine(LocalStackTarget):
     """LocalStack on 127.0.0.1:<port> with its state under `state_dir`; nothing else lives in it, so names need no prefix."""
 
     starting = "booting LocalStack (host mode) on 127.0.0.1"
@@ -155,21 +142,11 @@ class LocalStackEngine(Target):
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def clients(self) -> AwsClients:
-        return AwsClients(self.endpoint_url, self.region, TEST_CREDENTIALS, emulator=self.emulator)
-
-    @property
-    def emulator(self) -> EmulatorControl:
-        return EmulatorControl(self.endpoint_url)
-
     def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log written)"
-
-    def health(self) -> dict | None:
-        return localstack_health(self.endpoint_url)
 
     # -- internals --------------------------------------------------------------------------------
     def _environment(self) -> dict[str, str]:

@@ -7,14 +7,17 @@ A target is a lifecycle object as testcontainers' are: `start() -> self`, `stop(
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
+from harness.library.aws import TEST_CREDENTIALS, AwsClients
+from harness.library.targets.emulator_control import EmulatorControl
+
 if TYPE_CHECKING:
     from typing import Self
-
-    from harness.library.aws import AwsClients
-    from harness.library.targets.emulator_control import EmulatorControl
 
 
 class Target(ABC):
@@ -49,3 +52,34 @@ class Target(ABC):
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def localstack_health(endpoint_url: str) -> dict | None:
+    """LocalStack's `/_localstack/health` answer, or None while it does not answer."""
+    try:
+        with urllib.request.urlopen(f"{endpoint_url}/_localstack/health", timeout=2) as response:
+            return json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+class LocalStackTarget(Target):
+    """A LocalStack reached at `endpoint_url` (on the host or in Docker): LocalStack's test credentials, the
+    harness's `/_harness` controls, its health check."""
+
+    region: str
+
+    @property
+    @abstractmethod
+    def endpoint_url(self) -> str:
+        """http://<loopback>:<port>"""
+
+    def clients(self) -> AwsClients:
+        return AwsClients(self.endpoint_url, self.region, TEST_CREDENTIALS, emulator=self.emulator)
+
+    @property
+    def emulator(self) -> EmulatorControl:
+        return EmulatorControl(self.endpoint_url)
+
+    def health(self) -> dict | None:
+        return localstack_health(self.endpoint_url)
