@@ -10,6 +10,7 @@ from harness.apigw.cors import CorsConfiguration
 from harness.apigw.gateway import Endpoint, GatewayServices, handle
 from harness.apigw.http_api import Authorizer, HttpApi, Integration
 from harness.apigw.jwt_authorizer import JwtAuthorizerConfig
+from harness.apigw.lambda_invocation import Invocation
 from harness.apigw.lambda_authorizer import LambdaAuthorizerConfig
 from harness.apigw.payload_v2 import HttpRequest
 from harness.apigw.routing import Route
@@ -26,15 +27,17 @@ class FakeFunctions:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
+        self.source_arns: list[str] = []
         self.answers: dict[str, tuple[object, bool]] = {
             UPLOAD_ARN: ({"statusCode": 200, "headers": {"access-control-allow-origin": "*"}, "body": json.dumps({"url": "u"})}, False),
             AUTHORIZER_ARN: ({"isAuthorized": True, "context": {"sub": "sub-1"}}, False),
         }
 
-    def invoke(self, arn: str, payload: bytes) -> tuple[bytes, bool]:
+    def invoke(self, arn: str, payload: bytes, source_arn: str) -> Invocation:
         self.calls.append((arn, json.loads(payload)))
+        self.source_arns.append(source_arn)
         answer, error = self.answers[arn]
-        return json.dumps(answer).encode(), error
+        return Invocation(json.dumps(answer).encode(), error, request_id=f"lambda-request-{len(self.calls)}")
 
     def called(self, arn: str) -> list[dict]:
         return [event for called_arn, event in self.calls if called_arn == arn]
