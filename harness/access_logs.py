@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from harness.apigw.access_log import REQUEST_ID_HEADER, destination
 from harness.aws import DEFAULT_REGION, AwsClients
-from harness.cloudwatch_logs import LogEvent, group_events, invocations_in
+from harness.cloudwatch_logs import LogEvent, by_time, group_events, invocations_in
 from harness.errors import WaitTimeout
 from harness.http import HttpResult
 from harness.lambda_functions import log_group
@@ -27,6 +27,8 @@ EMULATOR_WAIT_SECONDS = 10.0  # the emulator writes the line right after the res
 AWS_WAIT_SECONDS = 90.0  # AWS delivers access logs within about a minute
 FUNCTION_LOGS_WAIT_SECONDS = 3.0
 CLOCK_MARGIN_MS = 1000  # between the test's clock and the one that stamped the lines
+# LocalStack stamps a function's lines when it forwards them, after the invocation, so up to seconds after the answer.
+LATE_LINES_MS = 5000
 _PATH_FORM = re.compile(r"/_aws/execute-api/(?P<api>[a-z0-9]+)(?:/|$)")
 _AWS_HOST = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 
@@ -69,12 +71,12 @@ def request_function_logs(logs: Any, groups: tuple[str, ...], start_ms: int, end
         kept = [e for group in groups for e in invocations_in(group_events(logs, group, start_ms), start_ms, end_ms)]
         starts = sum(1 for e in kept if e.message.startswith("START RequestId:"))
         reports = sum(1 for e in kept if e.message.startswith("REPORT RequestId:"))
-        return sorted(kept) if starts and starts == reports else None
+        return by_time(kept) if starts and starts == reports else None
 
     try:
         return wait_until(complete, timeout=timeout, interval=0.25, what="function logs", evidence=lambda: "")
     except WaitTimeout:  # no function ran (or one has not finished writing): what there is
-        return sorted(e for group in groups for e in invocations_in(group_events(logs, group, start_ms), start_ms, end_ms))
+        return by_time(e for group in groups for e in invocations_in(group_events(logs, group, start_ms), start_ms, end_ms))
 
 
 def _clients_for(url: str) -> tuple[AwsClients, str | None]:
@@ -107,7 +109,7 @@ def explain(result: HttpResult, clients: AwsClients | None = None, api_id: str |
         groups = api_log_groups(clients.apigatewayv2, api_id, _stage_of(clients.apigatewayv2, api_id, result.url))
     except Exception as error:  # noqa: BLE001 - the explanation must not hide the failing status
         return "\n".join(lines + [f"(could not read API {api_id}'s configuration: {error})"])
-    since_ms, until_ms = int(result.sent_at * 1000) - CLOCK_MARGIN_MS, int(result.answered_at * 1000) + CLOCK_MARGIN_MS
+    since_ms, until_ms = int(result.sent_at * 1000) - CLOCK_MARGIN_MS, int(result.answered_at * 1000) + CLOCK_MARGIN_MS + LATE_LINES_MS
     if groups.access_log is None:
         lines.append("access log: off for this stage (no AccessLogSettings): turn it on to see why")
     else:

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 FOLLOW_INTERVAL_SECONDS = 1.0
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class LogEvent:
     timestamp_ms: int
     ingestion_ms: int
@@ -23,7 +23,13 @@ class LogEvent:
 
     def text(self) -> str:
         stamp = time.strftime("%H:%M:%S", time.gmtime(self.timestamp_ms / 1000)) + f".{self.timestamp_ms % 1000:03d}"
-        return f"{stamp} {self.log_group} {self.message.rstrip()}"
+        message = self.message.rstrip().replace("\r", "\n    ")  # the python runtime joins a traceback's lines with \r
+        return f"{stamp} {self.log_group} {message}"
+
+
+def by_time(events: Iterable[LogEvent]) -> list[LogEvent]:
+    """Sorted by timestamp; events of the same millisecond keep the order CloudWatch Logs gave them (START before END)."""
+    return sorted(events, key=lambda event: event.timestamp_ms)
 
 
 def group_events(logs: Any, log_group: str, start_ms: int | None = None, end_ms: int | None = None,
@@ -49,7 +55,7 @@ def group_events(logs: Any, log_group: str, start_ms: int | None = None, end_ms:
 
 def interleaved(logs: Any, log_groups: Iterable[str], start_ms: int | None = None, end_ms: int | None = None) -> list[LogEvent]:
     """The events of several groups in one list, by time."""
-    return sorted(event for group in log_groups for event in group_events(logs, group, start_ms, end_ms))
+    return by_time(event for group in log_groups for event in group_events(logs, group, start_ms, end_ms))
 
 
 def follow(logs: Any, log_groups: list[str], write: Callable[[str], None], *, start_ms: int | None = None,
@@ -74,7 +80,7 @@ def invocations_in(events: list[LogEvent], start_ms: int, end_ms: int) -> list[L
     `REPORT RequestId: x`, as Lambda writes them)."""
     started = {_request_id(e.message) for e in events if e.message.startswith("START RequestId:") and start_ms <= e.timestamp_ms <= end_ms}
     kept, current = [], None
-    for event in sorted(events):
+    for event in by_time(events):
         if event.message.startswith("START RequestId:"):
             current = _request_id(event.message)
         if current in started:
