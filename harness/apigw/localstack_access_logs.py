@@ -45,7 +45,8 @@ class AccessLogWriter:
         """`settings`: the stage's AccessLogSettings (moto's wire names: destinationArn, format)."""
         target = destination(settings)
         line = render(settings.get("format") or "", record)
-        self._lines.put(_Line(target.region, target.account_id, target.log_group, int(record.request_time * 1000), line))
+        written_ms = int(record.request_time * 1000) + (record.response_latency_ms or 0)  # when the response was sent
+        self._lines.put(_Line(target.region, target.account_id, target.log_group, written_ms, line))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="harness-access-logs", daemon=True)
