@@ -123,13 +123,14 @@ class RequestRecord:
     def finish(self, response: HttpResponse, now: float) -> HttpResponse:
         """The response as sent, with `apigw-requestid` (the `$context.requestId`)."""
         self.status, self.response_length = response.status, len(response.body)
-        self.response_latency_ms = _milliseconds(now - self.request_time)
+        self.response_latency_ms = milliseconds(now - self.request_time)
         if REQUEST_ID_HEADER in response.headers:
             return response
         return replace(response, headers={**response.headers, REQUEST_ID_HEADER: self.request_id})
 
 
-def _milliseconds(seconds: float) -> int:
+def milliseconds(seconds: float) -> int:
+    """A latency variable's value (whole ms) from a duration in seconds."""
     return max(0, round(seconds * 1000))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness.apigw import jwt_authorizer, lambda_authorizer
-from harness.apigw.access_log import RequestRecord
+from harness.apigw.access_log import RequestRecord, milliseconds
 from harness.apigw.aws_unverified import (
     AUTHORIZER_ERROR_RESPONSE_TYPE, AUTHORIZER_NOT_PERMITTED, INTEGRATION_ERROR_RESPONSE_TYPE, INTEGRATION_NOT_PERMITTED, RESPONSE_TYPES,
 )
@@ -91,7 +91,7 @@ def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[
     started = services.now()
     invocation = services.invoke(integration.function_arn, json.dumps(event).encode(),
                                  route_source_arn(endpoint.region, endpoint.account_id, api.api_id, stage, match.route.route_key))
-    record.integration_latency_ms = max(0, round((services.now() - started) * 1000))
+    record.integration_latency_ms = milliseconds(services.now() - started)
     record.integration_request_id, record.integration_service_status = invocation.request_id, invocation.status
     if not invocation.answered:
         record.integration_error = INTEGRATION_NOT_PERMITTED if invocation.not_permitted else invocation.failure
@@ -141,7 +141,7 @@ def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: d
 def _record_authorizer(record: RequestRecord, status: int, error: str, started: float, now: float) -> None:
     """`$context.authorizer.status/.error/.latency`."""
     record.authorizer_status, record.authorizer_error = status, error
-    record.authorizer_latency_ms = max(0, round((now - started) * 1000))
+    record.authorizer_latency_ms = milliseconds(now - started)
 
 
 def _header(headers: dict[str, str], identity_source: str) -> str | None:
