@@ -26,7 +26,7 @@ from harness.waiting import wait_until
 EMULATOR_WAIT_SECONDS = 10.0  # the emulator writes the line right after the response
 AWS_WAIT_SECONDS = 90.0  # AWS delivers access logs within about a minute
 FUNCTION_LOGS_WAIT_SECONDS = 3.0
-CLOCK_MARGIN_MS = 1000  # between the test's clock and the one that stamped the lines
+CLOCK_MARGIN_MS = 1000  # on AWS, between the test's clock and the one that stamped the lines (the emulator shares ours)
 # LocalStack stamps a function's lines when it forwards them, after the invocation, so up to seconds after the answer.
 LATE_LINES_MS = 5000
 _PATH_FORM = re.compile(r"/_aws/execute-api/(?P<api>[a-z0-9]+)(?:/|$)")
@@ -109,7 +109,8 @@ def explain(result: HttpResult, clients: AwsClients | None = None, api_id: str |
         groups = api_log_groups(clients.apigatewayv2, api_id, _stage_of(clients.apigatewayv2, api_id, result.url))
     except Exception as error:  # noqa: BLE001 - the explanation must not hide the failing status
         return "\n".join(lines + [f"(could not read API {api_id}'s configuration: {error})"])
-    since_ms, until_ms = int(result.sent_at * 1000) - CLOCK_MARGIN_MS, int(result.answered_at * 1000) + CLOCK_MARGIN_MS + LATE_LINES_MS
+    margin = CLOCK_MARGIN_MS if clients.is_aws else 0
+    since_ms, until_ms = int(result.sent_at * 1000) - margin, int(result.answered_at * 1000) + margin + LATE_LINES_MS
     if groups.access_log is None:
         lines.append("access log: off for this stage (no AccessLogSettings): turn it on to see why")
     else:

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.access_logs import access_log_line, expect_status
+from harness.access_logs import AWS_WAIT_SECONDS, CLOCK_MARGIN_MS, access_log_line, expect_status
 from harness.aws import AwsClients
 from harness.http import HttpResult
 from harness.identity import FakeCognitoUserPool
@@ -103,10 +103,10 @@ class AvatarApi:
     def wait_for_authorizer_logs(self, text: str, timeout: float = 30.0) -> str:
         return wait_for_function_logs(self.clients.logs, self.spec.authorizer_function, text, timeout)
 
-    def access_log_entry(self, answer: HttpResult, timeout: float = 30.0) -> dict:
+    def access_log_entry(self, answer: HttpResult) -> dict:
         """The stage's access-log line for this answer (found by its apigw-requestid), parsed (the format is JSON)."""
         line = access_log_line(self.clients.logs, self.spec.access_log_group, answer.headers["apigw-requestid"],
-                               int(answer.sent_at * 1000) - 1000, timeout)
+                               int(answer.sent_at * 1000) - CLOCK_MARGIN_MS, AWS_WAIT_SECONDS if self.clients.is_aws else 30.0)
         return json.loads(line)
 
     def expect(self, answer: HttpResult, *statuses: int) -> HttpResult:
