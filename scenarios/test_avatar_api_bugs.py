@@ -214,14 +214,18 @@ def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_
                evidence=uncached.authorizer_logs)
 
 
-@pytest.mark.parametrize("variant", ["throws", "times_out", "malformed"])
-def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant):
-    """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500."""
+@pytest.mark.parametrize("variant, authorizer_error", [
+    ("throws", "RuntimeError: authorizer crashed"), ("times_out", "Task timed out after 1.00 seconds"),
+    ("malformed", "'isAuthorized' is not a boolean: 'true'"),
+])
+def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant, authorizer_error):
+    """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500; the access log says which."""
     broken = avatar_api_factory(authorizer_handler=f"authorizer_failures.{variant}", authorizer_timeout_seconds=1,
                                 authorizer_extra_files=(VARIANTS / "authorizer_failures.py",))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
     assert broken.upload_logs() == ""  # the integration never ran
+    assert authorizer_error in broken.access_log_entry(answer)["authorizerError"]  # unverified text: aws_unverified.py
 
 
 def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_user_pool):
