@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import EndpointConnectionError
+
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
 from harness.aws import AwsClients
 from harness.cloudwatch_logs import follow
@@ -138,11 +140,16 @@ def logs(args: argparse.Namespace) -> int:
     if not stack_file.is_file():
         raise HarnessError(f"{stack_file} does not exist", hint=f"start the stack first: harness up --state-dir {args.state_dir}")
     stack = json.loads(stack_file.read_text())
+    if "log_groups" not in stack:
+        raise HarnessError(f"{stack_file} names no log groups", hint="it was written by an older harness up: start it again")
     clients = AwsClients(stack["endpoint_url"], stack["region"])
     try:
         follow(clients.logs, stack["log_groups"], lambda line: print(line, flush=True), keep_going=lambda: args.follow)
     except KeyboardInterrupt:
         pass
+    except EndpointConnectionError as error:
+        raise HarnessError(f"nothing answers at {stack['endpoint_url']}", evidence=str(error),
+                           hint=f"is `harness up --state-dir {args.state_dir}` still running?") from error
     return 0
 
 

@@ -124,3 +124,13 @@ def test_logs_prints_the_access_log_and_function_logs_interleaved_and_follows(tm
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+def test_logs_without_a_running_stack_says_how_to_start_one(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "harness.cli", "logs", "--state-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "stack.json does not exist" in result.stderr and "harness up --state-dir" in result.stderr
+    (tmp_path / "stack.json").write_text(json.dumps({"endpoint_url": "http://127.0.0.1:9", "region": "us-east-1", "log_groups": ["g"]}))
+    result = subprocess.run([sys.executable, "-m", "harness.cli", "logs", "--state-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "nothing answers at http://127.0.0.1:9" in result.stderr, result.stderr
