@@ -1,4 +1,4 @@
-"""Project-wide pytest configuration. The harness fixtures come from harness.pytest_plugin.fixtures_all (entry point)."""
+"""Project-wide pytest configuration. The harness fixtures come from harness.pytest_plugin (pytest11 entry points)."""
 
 from __future__ import annotations
 

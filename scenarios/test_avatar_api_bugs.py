@@ -1,4 +1,5 @@
-"""Seed bugs 1-8 and 13-15 (system.md): the wrong config, the symptom AWS shows, the fix, success."""
+"""Seed bugs 1-8 and 13-15 (system.md): the wrong config, the symptom AWS shows, the fix, success. Where AWS's access
+log says why (behaviour.md "HTTP API access logging"), the scenario reads the stage's line for that request too."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from harness.library.avatar_api import FRONTEND_ORIGIN
+from harness.library.access_logs import expect_status
 from harness.library.http import http
-from harness.library.lambda_functions import invocation_count
+from harness.library.lambda_functions import allow_apigateway_invoke, invocation_count
 from harness.library.s3 import ensure_bucket
 from harness.library.thumbnail_pipeline import UPLOADS_BUCKET_CORS
 from harness.library.waiting import wait_until
@@ -20,14 +22,21 @@ VARIANTS = Path(__file__).with_name("variants")
 INTERNAL_ERROR = {"message": "Internal Server Error"}
 
 
+@pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
 def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_user_pool):
     token = cognito_user_pool.access_token()
     broken = avatar_api_factory(authorizer_handler="authorizer_bearer_not_stripped.handler",
                                 authorizer_extra_files=(VARIANTS / "authorizer_bearer_not_stripped.py",))
     answer = key_upload(broken.api_url, token)
     assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
+    entry = broken.access_log_entry(answer)  # the authorizer answered isAuthorized:false: no authorizer error, a 403
+    assert (entry["status"], entry["authorizerStatus"], entry["authorizerError"], entry["errorMessage"]) == ("403", "403", "-", "Forbidden")
     broken.wait_for_authorizer_logs("token not valid: DecodeError")
-    assert key_upload(avatar_api_factory().api_url, token).status == 200
+    with pytest.raises(AssertionError) as failure:  # why: in the authorizer's own log, attached by expect()
+        broken.expect(answer, 200)
+    assert "token not valid: DecodeError" in str(failure.value) and '"authorizerStatus": "403"' in str(failure.value)
+    fixed = avatar_api_factory()
+    fixed.expect(key_upload(fixed.api_url, token), 200)
 
 
 @pytest.mark.parametrize("cors_in, browser_sees_cors_headers", [("api", True), ("lambda", False)])
@@ -43,14 +52,18 @@ def test_bug_02_expired_token_is_403(avatar_api_factory, cognito_user_pool, cors
     assert key_upload(api.api_url, cognito_user_pool.access_token()).status == 200
 
 
+@pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
 def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, cognito_user_pool):
     token = cognito_user_pool.access_token()
     broken = avatar_api_factory(authorizer_environment={"USER_POOL_ID": None, "USERPOOL_ID": cognito_user_pool.user_pool_id})
     for _ in range(2):
         answer = key_upload(broken.api_url, token)
         assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+        entry = broken.access_log_entry(answer)
+        assert (entry["authorizerStatus"], entry["errorMessage"]) == ("500", "Internal Server Error")
+        assert "KeyError" in entry["authorizerError"] and "USER_POOL_ID" in entry["authorizerError"]  # failed at init
     broken.wait_for_authorizer_logs("KeyError")
-    assert key_upload(avatar_api_factory().api_url, token).status == 200
+    key_upload(avatar_api_factory().api_url, token, expect=200)
 
 
 def test_bug_03_client_id_unset_is_403(avatar_api_factory, cognito_user_pool):
@@ -96,11 +109,55 @@ def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_facto
     assert "url" in key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).json()
 
 
+@pytest.mark.aws_unverified  # what $context.integration.status says of an inferred response
+def test_bug_07_the_access_log_shows_the_function_returned_no_status(avatar_api_factory, cognito_user_pool):
+    broken = avatar_api_factory(upload_handler="upload_status_code_typo.handler", upload_extra_files=(VARIANTS / "upload_status_code_typo.py",))
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token())
+    entry = broken.access_log_entry(answer)
+    # Lambda answered (200) but the function gave no statusCode: API Gateway inferred a 200 whose body is the whole JSON
+    assert (entry["status"], entry["lambdaStatus"], entry["integrationStatus"], entry["integrationErrorMessage"]) == ("200", "200", "-", "-")
+    assert int(entry["responseLength"]) == len(answer.body)
+
+
+@pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
 def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool):
     broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
-    assert key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).status == 200
+    entry = broken.access_log_entry(answer)  # the AWS troubleshooting page's advice: $context.integrationErrorMessage
+    assert "KeyError" in entry["integrationErrorMessage"] and "UPLOADS_BUCKET_NAME" in entry["integrationErrorMessage"]
+    assert (entry["authorizerStatus"], entry["lambdaStatus"], entry["errorMessage"]) == ("200", "200", "Internal Server Error")
+    key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token(), expect=200)
+
+
+@pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
+def test_authorizer_without_invoke_permission_is_500_and_the_log_says_so(aws_client, avatar_api_factory, cognito_user_pool):
+    """behaviour.md "Lambda authorizer": cannot be invoked -> 500; the access log's $context.authorizer.error names the permission."""
+    token = cognito_user_pool.access_token()
+    broken = avatar_api_factory(authorizer_invoke_permission=False)
+    answer = key_upload(broken.api_url, token)
+    assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
+    entry = broken.access_log_entry(answer)
+    assert "doesn't have permissions to call the authorizer" in entry["authorizerError"] and entry["authorizerStatus"] == "500"
+    assert broken.authorizer_logs() == "" and broken.upload_logs() == ""  # neither function ran
+    account_id = aws_client.sts.get_caller_identity()["Account"]
+    allow_apigateway_invoke(aws_client.lambda_, broken.spec.authorizer_function, broken.api_id, aws_client.region, account_id)
+    broken.expect(key_upload(broken.api_url, token), 200)
+
+
+@pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
+def test_a_failing_status_assertion_says_why(avatar_api_factory, cognito_user_pool):
+    """expect_status's message carries the access-log line of the request and its functions' log lines (bug 8 here)."""
+    broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token())
+    with pytest.raises(AssertionError) as failure:
+        expect_status(answer, 200)  # as a user's own test calls it: the API is found from the URL
+    message = str(failure.value)
+    assert message.startswith("expected status 200, got 500")
+    assert f'"requestId": "{answer.headers["apigw-requestid"]}"' in message  # the access-log line of this request
+    assert "The Lambda function returned the following error: KeyError" in message
+    assert f"/aws/lambda/{broken.spec.upload_function} START RequestId:" in message  # the function's own lines
+    assert f"/aws/lambda/{broken.spec.authorizer_function} REPORT RequestId:" in message
 
 
 def test_bug_13_uploads_bucket_without_cors_fails_the_browser_preflight_but_not_curl(aws_client, avatar_api_factory, cognito_user_pool,
@@ -157,14 +214,18 @@ def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_
                evidence=uncached.authorizer_logs)
 
 
-@pytest.mark.parametrize("variant", ["throws", "times_out", "malformed"])
-def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant):
-    """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500."""
+@pytest.mark.parametrize("variant, authorizer_error", [
+    ("throws", "RuntimeError: authorizer crashed"), ("times_out", "Task timed out after 1.00 seconds"),
+    ("malformed", "'isAuthorized' is not a boolean: 'true'"),
+])
+def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant, authorizer_error):
+    """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500; the access log says which."""
     broken = avatar_api_factory(authorizer_handler=f"authorizer_failures.{variant}", authorizer_timeout_seconds=1,
                                 authorizer_extra_files=(VARIANTS / "authorizer_failures.py",))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
     assert broken.upload_logs() == ""  # the integration never ran
+    assert authorizer_error in broken.access_log_entry(answer)["authorizerError"]  # unverified text: aws_unverified.py
 
 
 def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_user_pool):

@@ -72,3 +72,14 @@ def test_jwt_authorizer_expiry_follows_the_gateway_clock(jwt_api, cognito_user_p
     gateway_clock(3600)  # the access token lives 3600 s
     answer = key_upload(jwt_api.api_url, token)
     assert answer.status == 401 and 'error_description="the token has expired"' in answer.headers["www-authenticate"]
+
+
+@FAKE_ISSUER_ON_AWS
+@pytest.mark.aws_unverified  # the text in $context.authorizer.error (here: the www-authenticate error_description)
+@pytest.mark.parametrize("name, check", [("expired", "the token has expired"), ("wrong-issuer", "the token has an invalid issuer")])
+def test_jwt_authorizer_refusal_names_the_failing_check_in_the_access_log(jwt_api, cognito_user_pool, name, check):
+    """behaviour.md "HTTP API access logging": $context.authorizer.error carries the JWT authorizer's failing check."""
+    answer = key_upload(jwt_api.api_url, cognito_user_pool.bad_tokens()[name])
+    entry = jwt_api.access_log_entry(answer)
+    assert (entry["status"], entry["authorizerStatus"], entry["authorizerError"], entry["errorMessage"]) == ("401", "401", check, "Unauthorized")
+    assert f'error_description="{check}"' in answer.headers["www-authenticate"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.localstack_plugins.apigw.http_api import HttpApi
+from harness.library.lambda_functions import allow_apigateway_invoke
 from harness.library.stage_deployment import wait_stage_deployed
 
 
@@ -75,6 +76,7 @@ def test_updates_and_deletes_take_effect_on_the_data_plane(aws_client, http_api,
     client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
     code = "def handler(e, c):\n    return {'statusCode': 200, 'body': e['routeKey']}\n"
     function = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": code})})
+    allow_apigateway_invoke(aws_client.lambda_, function["FunctionName"], api_id, aws_client.region, "000000000000")
     integration = client.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function["FunctionArn"],
                                             PayloadFormatVersion="2.0")
     route = client.create_route(ApiId=api_id, RouteKey="GET /a", Target=f"integrations/{integration['IntegrationId']}")
@@ -100,3 +102,39 @@ def test_cognito_issuer_resolves_to_the_local_jwks(aws_client, localstack_engine
     assert configuration["issuer"] == pool.issuer
     assert http("GET", configuration["jwks_uri"]).json() == pool.jwks()
     assert http("GET", base.replace(pool.user_pool_id, "us-east-1_unknown") + "/jwks.json").status == 404
+
+
+LOG_GROUP_ARN = "arn:aws:logs:us-east-1:000000000000:log-group:/aws/apigateway/cruddur-api"
+
+
+def test_access_log_settings_are_kept_updated_and_deleted(aws_client, http_api):
+    """behaviour.md "HTTP API access logging": AccessLogSettings{DestinationArn, Format} on CreateStage and UpdateStage
+    (moto had no UpdateStage at all), DeleteAccessLogSettings turns logging off."""
+    client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
+    settings = {"DestinationArn": LOG_GROUP_ARN, "Format": "$context.requestId $context.status"}
+    assert client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True, AccessLogSettings=settings)["AccessLogSettings"] == settings
+    changed = {"DestinationArn": LOG_GROUP_ARN, "Format": '{"id":"$context.requestId","error":"$context.integrationErrorMessage"}'}
+    answer = client.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings=changed, Description="logged",
+                                 StageVariables={"colour": "blue"})
+    assert (answer["AccessLogSettings"], answer["Description"], answer["StageVariables"]) == (changed, "logged", {"colour": "blue"})
+    assert answer["DeploymentId"]  # still deployed
+    stage = client.get_stage(ApiId=api_id, StageName="$default")
+    assert stage["AccessLogSettings"] == changed and stage["AutoDeploy"] is True
+    client.delete_access_log_settings(ApiId=api_id, StageName="$default")
+    assert "AccessLogSettings" not in client.get_stage(ApiId=api_id, StageName="$default")
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.update_stage(ApiId=api_id, StageName="nosuch", Description="x")
+
+
+@pytest.mark.aws_unverified
+@pytest.mark.parametrize("settings", [
+    {"DestinationArn": "arn:aws:s3:::not-a-log-group", "Format": "$context.requestId"},
+    {"DestinationArn": LOG_GROUP_ARN, "Format": "$context.status"},  # no $context.requestId
+])
+def test_access_log_settings_aws_refuses(aws_client, http_api, settings):
+    client, api_id = aws_client.apigatewayv2, http_api["ApiId"]
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.create_stage(ApiId=api_id, StageName="$default", AccessLogSettings=settings)
+    client.create_stage(ApiId=api_id, StageName="$default")
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.update_stage(ApiId=api_id, StageName="$default", AccessLogSettings=settings)

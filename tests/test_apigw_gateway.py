@@ -6,10 +6,13 @@ import json
 
 import pytest
 
+from harness.localstack_plugins.apigw.access_log import REQUEST_ID_HEADER, RequestRecord
+from harness.localstack_plugins.apigw.aws_unverified import AUTHORIZER_NOT_PERMITTED
 from harness.localstack_plugins.apigw.cors import CorsConfiguration
 from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, handle
 from harness.localstack_plugins.apigw.http_api import Authorizer, HttpApi, Integration
 from harness.localstack_plugins.apigw.jwt_authorizer import JwtAuthorizerConfig
+from harness.localstack_plugins.apigw.lambda_invocation import Invocation
 from harness.localstack_plugins.apigw.lambda_authorizer import LambdaAuthorizerConfig
 from harness.localstack_plugins.apigw.payload_v2 import HttpRequest
 from harness.localstack_plugins.apigw.routing import Route
@@ -26,15 +29,17 @@ class FakeFunctions:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
+        self.source_arns: list[str] = []
         self.answers: dict[str, tuple[object, bool]] = {
             UPLOAD_ARN: ({"statusCode": 200, "headers": {"access-control-allow-origin": "*"}, "body": json.dumps({"url": "u"})}, False),
             AUTHORIZER_ARN: ({"isAuthorized": True, "context": {"sub": "sub-1"}}, False),
         }
 
-    def invoke(self, arn: str, payload: bytes) -> tuple[bytes, bool]:
+    def invoke(self, arn: str, payload: bytes, source_arn: str) -> Invocation:
         self.calls.append((arn, json.loads(payload)))
+        self.source_arns.append(source_arn)
         answer, error = self.answers[arn]
-        return json.dumps(answer).encode(), error
+        return Invocation(json.dumps(answer).encode(), error, request_id=f"lambda-request-{len(self.calls)}")
 
     def called(self, arn: str) -> list[dict]:
         return [event for called_arn, event in self.calls if called_arn == arn]
@@ -160,3 +165,74 @@ def test_route_without_integration_is_500_not_an_open_door(functions, services):
     api = cruddur_api()
     api.integrations.clear()
     assert handle(api, "$default", post(), ENDPOINT, services).status == 500
+
+
+# behaviour.md "HTTP API access logging": what the gateway records for the `$context` variables.
+
+def handled(api: HttpApi, services: GatewayServices, request: HttpRequest | None = None) -> tuple:
+    record = RequestRecord.begin(request or post(), api_id=api.api_id, stage="$default", account_id=ENDPOINT.account_id,
+                                 domain_name=ENDPOINT.domain_name, now=services.now())
+    return handle(api, "$default", request or post(), ENDPOINT, services, record), record
+
+
+def test_request_id_is_the_header_and_the_events_request_id(functions, services):
+    response, record = handled(cruddur_api(), services)
+    (event,) = functions.called(UPLOAD_ARN)
+    assert response.headers[REQUEST_ID_HEADER] == record.request_id == event["requestContext"]["requestId"]
+    assert (record.route_key, record.status, record.authorizer_status, record.integration_status) == ("POST /avatars/key_upload", 200, 200, 200)
+    assert record.authorizer_context == {"sub": "sub-1"} and record.integration_request_id == "lambda-request-2"
+    assert functions.source_arns == ["arn:aws:execute-api:us-east-1:000000000000:abc/authorizers/lam",
+                                     "arn:aws:execute-api:us-east-1:000000000000:abc/$default/POST/avatars/key_upload"]
+
+
+@pytest.mark.parametrize("answer, error, authorizer_error", [
+    ({"errorType": "KeyError", "errorMessage": "'USER_POOL_ID'"}, True, "The Lambda Authorizer function returned an error: KeyError: 'USER_POOL_ID'"),
+    ({"context": {}}, False, "doesn't match the format that API Gateway expects. Simple response did not include 'isAuthorized'"),
+    ({"isAuthorized": "true"}, False, "'isAuthorized' is not a boolean: 'true'"),
+])
+def test_authorizer_errors_are_in_the_record(functions, services, answer, error, authorizer_error):
+    functions.answers[AUTHORIZER_ARN] = (answer, error)
+    response, record = handled(cruddur_api(), services)
+    assert (response.status, record.authorizer_status, record.error_message) == (500, 500, "Internal Server Error")
+    assert authorizer_error in record.authorizer_error
+    assert response.headers[REQUEST_ID_HEADER] == record.request_id
+
+
+def test_an_authorizer_refusal_is_a_403_without_an_error(functions, services):
+    functions.answers[AUTHORIZER_ARN] = ({"isAuthorized": False}, False)
+    _, record = handled(cruddur_api(), services)
+    assert (record.authorizer_status, record.authorizer_error, record.error_message) == (403, "", "Forbidden")
+
+
+def test_authorizer_without_invoke_permission_is_500_and_says_so(functions, services):
+    services.invoke = lambda arn, payload, source_arn: Invocation(status=None, not_permitted=True)
+    response, record = handled(cruddur_api(), services)
+    assert response.status == 500 and record.authorizer_error == AUTHORIZER_NOT_PERMITTED
+    assert record.integration_status is None
+
+
+def test_integration_function_error_is_in_the_record_bug_8(functions, services):
+    functions.answers[UPLOAD_ARN] = ({"errorType": "KeyError", "errorMessage": "'UPLOADS_BUCKET_NAME'"}, True)
+    response, record = handled(cruddur_api(), services)
+    assert response.status == 500
+    assert record.integration_error == "The Lambda function returned the following error: KeyError: 'UPLOADS_BUCKET_NAME'"
+    assert (record.integration_service_status, record.integration_status, record.error_response_type) == (200, None, "INTEGRATION_FAILURE")
+
+
+def test_a_response_without_status_code_is_inferred_and_has_no_function_status_bug_7(functions, services):
+    functions.answers[UPLOAD_ARN] = ({"status_code": 200, "body": "{}"}, False)
+    response, record = handled(cruddur_api(), services)
+    assert (response.status, record.integration_status, record.integration_error, record.error_message) == (200, None, "", "")
+
+
+def test_jwt_failing_check_is_the_authorizer_error(functions, services, pool):
+    api = cruddur_api(authorization="JWT", pool=pool)
+    response, record = handled(api, services, post(token="Bearer " + pool.bad_tokens()["expired"]))
+    assert (response.status, record.authorizer_status, record.authorizer_error) == (401, 401, "the token has expired")
+    assert record.error_message == "Unauthorized"
+
+
+def test_no_route_is_recorded_as_not_found(services):
+    response, record = handled(cruddur_api(), services, HttpRequest("GET", "/nothing"))
+    assert (record.route_key, record.status, record.error_message) == ("", 404, "Not Found")
+    assert REQUEST_ID_HEADER in response.headers

@@ -90,3 +90,47 @@ def test_cors_explains_a_blocked_preflight_against_a_real_api(avatar_api):
          avatar_api.spec.frontend_origin, "--method", "POST", "--header", "Authorization", "--content-type", "application/json",
          "--header", "Content-Type"], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "ALLOWED" in ok.stdout, ok.stdout
+
+
+def test_logs_prints_the_access_log_and_function_logs_interleaved_and_follows(tmp_path, avatar_api, cognito_user_pool, localstack_engine):
+    """`harness logs --state-dir D [--follow]`: what a person reproducing a bug with curl reads (behaviour.md "HTTP API access logging")."""
+    import threading
+
+    from harness.library.lambda_functions import log_group
+    from harness.library.waiting import wait_until
+    from scenarios.avatar_client import key_upload
+
+    groups = [avatar_api.spec.access_log_group, log_group(avatar_api.spec.authorizer_function), log_group(avatar_api.spec.upload_function)]
+    (tmp_path / "stack.json").write_text(json.dumps({"endpoint_url": localstack_engine.endpoint_url, "region": localstack_engine.region,
+                                                     "log_groups": groups}))
+    refused = key_upload(avatar_api.api_url, cognito_user_pool.bad_tokens()["expired"], expect=403)
+    avatar_api.access_log_entry(refused)  # written
+    printed = subprocess.run([sys.executable, "-m", "harness.cli.main", "logs", "--state-dir", str(tmp_path)],
+                             capture_output=True, text=True, timeout=60, check=True).stdout.splitlines()
+    (line,) = [line for line in printed if refused.headers["apigw-requestid"] in line]
+    assert f" {avatar_api.spec.access_log_group} " in line and '"status": "403"' in line
+    assert any(f"{groups[1]} START RequestId:" in text for text in printed)  # the authorizer's own lines too
+    stamps = [text.split(" ", 1)[0] for text in printed if text[:2].isdigit()]
+    assert stamps == sorted(stamps)  # interleaved by time
+
+    process = subprocess.Popen([sys.executable, "-m", "harness.cli.main", "logs", "--state-dir", str(tmp_path), "--follow"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    followed: list[str] = []
+    threading.Thread(target=lambda: followed.extend(process.stdout), daemon=True).start()
+    try:
+        answer = key_upload(avatar_api.api_url, cognito_user_pool.access_token(), expect=200)
+        wait_until(lambda: any(answer.headers["apigw-requestid"] in text for text in followed), timeout=30,
+                   what="the new request's line in `harness logs --follow`", evidence=lambda: "".join(followed[-10:]))
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_logs_without_a_running_stack_says_how_to_start_one(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "harness.cli.main", "logs", "--state-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "stack.json does not exist" in result.stderr and "harness up --state-dir" in result.stderr
+    (tmp_path / "stack.json").write_text(json.dumps({"endpoint_url": "http://127.0.0.1:9", "region": "us-east-1", "log_groups": ["g"]}))
+    result = subprocess.run([sys.executable, "-m", "harness.cli.main", "logs", "--state-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "nothing answers at http://127.0.0.1:9" in result.stderr, result.stderr

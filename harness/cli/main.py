@@ -1,5 +1,5 @@
-"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `cors`, `doctor`,
-`answers-diff`."""
+"""`harness` command line: `demo` (the main job), `up` (a stack to use by hand until Ctrl-C), `token`, `logs`, `cors`,
+`doctor`, `answers-diff`."""
 
 from __future__ import annotations
 
@@ -14,14 +14,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import EndpointConnectionError
+
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
+from harness.library.aws import AwsClients
+from harness.library.cloudwatch_logs import follow
 from harness.library.cors_explainer import CorsRequest
 from harness.library.cors_probe import probe
 from harness.cli.doctor import findings as doctor_findings
 from harness.cli.doctor import report as doctor_report
+from harness.library.targets.emulator_control import EmulatorControl
 from harness.library.targets.localstack_host import LocalStackEngine
 from harness.library.errors import HarnessError
 from harness.library.identity import FakeCognitoUserPool
+from harness.library.lambda_functions import log_group
 from harness.library.progress import step
 from harness.library.recorded_answers import differences
 from harness.library.layout import SAMPLE_AVATAR
@@ -58,6 +64,8 @@ def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: Avat
         "client_id": pool.client_id,
         "frontend_origin": api.spec.frontend_origin,
         "log": str(engine.log_path),
+        "log_groups": [api.spec.access_log_group, *(log_group(name) for name in (
+            api.spec.authorizer_function, api.spec.upload_function, spec.function_name))],  # for `harness logs`
     }
 
 
@@ -126,6 +134,26 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def logs(args: argparse.Namespace) -> int:
+    """Print the avatar API's access log and the functions' logs of a running `harness up`, interleaved by time;
+    with --follow, then every new line until Ctrl-C."""
+    stack_file = Path(args.state_dir) / "stack.json"
+    if not stack_file.is_file():
+        raise HarnessError(f"{stack_file} does not exist", hint=f"start the stack first: harness up --state-dir {args.state_dir}")
+    stack = json.loads(stack_file.read_text())
+    if "log_groups" not in stack:
+        raise HarnessError(f"{stack_file} names no log groups", hint="it was written by an older harness up: start it again")
+    clients = AwsClients(stack["endpoint_url"], stack["region"], emulator=EmulatorControl(stack["endpoint_url"]))
+    try:
+        follow(clients.logs, stack["log_groups"], lambda line: print(line, flush=True), keep_going=lambda: args.follow)
+    except KeyboardInterrupt:
+        pass
+    except EndpointConnectionError as error:
+        raise HarnessError(f"nothing answers at {stack['endpoint_url']}", evidence=str(error),
+                           hint=f"is `harness up --state-dir {args.state_dir}` still running?") from error
+    return 0
+
+
 def cors(args: argparse.Namespace) -> int:
     """Send the preflight a browser would send (and the request with --send), explain the verdict rule by rule."""
     headers = tuple(h.lower() for h in args.header)
@@ -183,6 +211,10 @@ def parser() -> argparse.ArgumentParser:
     token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
     token_command.add_argument("--sub", help="the Cognito sub (default: a new UUID)")
     token_command.add_argument("--expired", action="store_true", help="an access token that expired an hour ago")
+    logs_command = commands.add_parser("logs", help="print the access log and the functions' logs of a running `harness up`")
+    logs_command.set_defaults(run=logs)
+    logs_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
+    logs_command.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     for name, function, help_text in (
         ("demo", demo, "boot the stack, run the avatar thumbnail flow once, print what happened"),
         ("up", up, "boot and provision the stack, write stack.json, run until Ctrl-C"),

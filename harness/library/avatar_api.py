@@ -2,6 +2,9 @@
 HTTP API `POST /avatars/key_upload` (Lambda authorizer) and `OPTIONS /{proxy+}` (none) -> upload Lambda,
 stage `$default`, the authorizer Lambda verifying the fake Cognito pool's access tokens.
 
+The `$default` stage has access logging on, with a JSON format showing why a request failed (`ACCESS_LOG_FORMAT`:
+the authorizer's and the integration's status and error, the gateway's error message), in `/aws/apigateway/<api name>`.
+
 The authorizer Lambda reads the pool's JWKS from `JWKS_URL`. An emulator serves it itself (its `EmulatorControl`
 registers the pool; JWT authorizers trust it too); on AWS (`clients.emulator is None`) it is an object in a bucket of
 the API's own (`s3://...`), read with the authorizer's role, so nothing but the account is needed.
@@ -17,12 +20,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.library.access_logs import AWS_WAIT_SECONDS, CLOCK_MARGIN_MS, access_log_line, expect_status
 from harness.library.aws import AwsClients
 from harness.library.cleanup import Cleanup
+from harness.library.http import HttpResult
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.lambda_functions import (
-    allow_apigateway_invoke, delete_function, delete_role, deploy_function, ensure_role, function_logs,
-    wait_for_function_logs,
+    allow_apigateway_invoke, delete_function, delete_log_group, delete_role, deploy_function, ensure_log_group, ensure_role,
+    function_logs, wait_for_function_logs,
 )
 from harness.library.layout import APP_DIR
 from harness.library.packaging import python_function_zip
@@ -31,6 +36,19 @@ from harness.library.stage_deployment import wait_stage_deployed
 
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
 JWKS_KEY = "jwks.json"
+# What a user debugging the API puts in the stage's access log (behaviour.md "HTTP API access logging"; the AWS
+# troubleshooting pages: add $context.authorizer.error and $context.integrationErrorMessage to the format).
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "routeKey": "$context.routeKey", "status": "$context.status",
+    "responseLength": "$context.responseLength", "responseLatency": "$context.responseLatency",
+    "authorizerStatus": "$context.authorizer.status", "authorizerError": "$context.authorizer.error",
+    "authorizerLatency": "$context.authorizer.latency", "sub": "$context.authorizer.sub",
+    "integrationStatus": "$context.integration.status", "lambdaStatus": "$context.integrationStatus",
+    "integrationErrorMessage": "$context.integrationErrorMessage", "integrationRequestId": "$context.integration.requestId",
+    "integrationLatency": "$context.integrationLatency",
+    "errorMessage": "$context.error.message", "errorResponseType": "$context.error.responseType",
+})
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,12 @@ class AvatarApiSpec:
     authorizer_timeout_seconds: int = 10
     upload_extra_files: tuple[Path, ...] = ()
     upload_handler: str = "handler.handler"
+    access_log_format: str = ACCESS_LOG_FORMAT
+    authorizer_invoke_permission: bool = True  # False: the authorizer's resource policy does not let API Gateway call it
+
+    @property
+    def access_log_group(self) -> str:
+        return f"/aws/apigateway/{self.api_name}"
 
     def with_unique_names(self, prefix: str = "") -> "AvatarApiSpec":
         """Every name made unique (`<prefix><name>-<random>`); the AWS target passes its run's prefix."""
@@ -83,10 +107,21 @@ class AvatarApi:
     def description(self) -> str:
         return f"avatar API {self.spec.api_name} ({self.api_id})"
 
+    def access_log_entry(self, answer: HttpResult) -> dict:
+        """The stage's access-log line for this answer (found by its apigw-requestid), parsed (the format is JSON)."""
+        line = access_log_line(self.clients.logs, self.spec.access_log_group, answer.headers["apigw-requestid"],
+                               int(answer.sent_at * 1000) - CLOCK_MARGIN_MS, AWS_WAIT_SECONDS if self.clients.emulator is None else 30.0)
+        return json.loads(line)
+
+    def expect(self, answer: HttpResult, *statuses: int) -> HttpResult:
+        """`answer` if its status is one of `statuses`; else AssertionError with the access-log line and the functions' logs."""
+        return expect_status(answer, *statuses, clients=self.clients, api_id=self.api_id)
+
     def teardown(self) -> None:
         """Every step runs; what could not be deleted is reported together (CleanupError)."""
         cleanup = Cleanup(self.description)
         cleanup.run(f"http api {self.api_id}", lambda: self.clients.apigatewayv2.delete_api(ApiId=self.api_id))
+        cleanup.run(f"log group {self.spec.access_log_group}", lambda: delete_log_group(self.clients.logs, self.spec.access_log_group))
         for name in (self.spec.upload_function, self.spec.authorizer_function):
             cleanup.run(f"lambda function {name}", lambda name=name: delete_function(self.clients.lambda_, self.clients.logs, name))
         for role in (self.spec.upload_role, self.spec.authorizer_role):
@@ -166,9 +201,12 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
     for route_key, authorized in spec.routes:
         auth = {"AuthorizationType": authorization_type, "AuthorizerId": authorizer["AuthorizerId"]} if authorized else {}
         api_client.create_route(ApiId=api_id, RouteKey=route_key, Target=f"integrations/{integration['IntegrationId']}", **auth)
-    api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
-    wait_stage_deployed(api_client, api_id)
     account_id = clients.sts.get_caller_identity()["Account"]
-    for function_name in (spec.upload_function, spec.authorizer_function):
+    ensure_log_group(clients.logs, spec.access_log_group)
+    api_client.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True, AccessLogSettings={
+        "DestinationArn": f"arn:aws:logs:{clients.region}:{account_id}:log-group:{spec.access_log_group}", "Format": spec.access_log_format})
+    wait_stage_deployed(api_client, api_id)
+    invoked = (spec.upload_function, spec.authorizer_function) if spec.authorizer_invoke_permission else (spec.upload_function,)
+    for function_name in invoked:
         allow_apigateway_invoke(clients.lambda_, function_name, api_id, clients.region, account_id)
     return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"])

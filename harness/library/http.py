@@ -1,7 +1,11 @@
-"""A plain HTTP client for scenarios: returns status, lower-case headers and body, never raises on 4xx/5xx."""
+"""A plain HTTP client for scenarios: returns status, lower-case headers and body, never raises on 4xx/5xx.
+
+`http(..., expect=200)` (or `expect_status(result, 200)` on a result) fails with the reason when the status is another:
+the API's access-log line for the request and its functions' log lines (`harness.library.access_logs`)."""
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -14,6 +18,10 @@ class HttpResult:
     status: int
     headers: dict[str, str]
     body: bytes
+    method: str = ""
+    url: str = ""
+    sent_at: float = 0.0  # epoch seconds: when the request left, and when its answer was read
+    answered_at: float = 0.0
 
     def json(self):
         import json
@@ -21,12 +29,19 @@ class HttpResult:
         return json.loads(self.body)
 
 
-def http(method: str, url: str, headers: dict[str, str] | None = None, body: bytes | None = None, timeout: float = 30) -> HttpResult:
+def http(method: str, url: str, headers: dict[str, str] | None = None, body: bytes | None = None, timeout: float = 30,
+         expect: int | None = None) -> HttpResult:
     request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
+    sent_at = time.time()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            result = HttpResult(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+            status, answer_headers, answer = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        result = HttpResult(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+        status, answer_headers, answer = error.code, error.headers, error.read()
+    result = HttpResult(status, {k.lower(): v for k, v in answer_headers.items()}, answer, method, url, sent_at, time.time())
     record(method, url, headers or {}, result.status, result.headers, result.body)
+    if expect is not None:
+        from harness.library.access_logs import expect_status
+
+        expect_status(result, expect)
     return result

@@ -134,6 +134,24 @@ def delete_function(lambda_: Any, logs: Any, name: str) -> None:
                 raise
 
 
+def ensure_log_group(logs: Any, name: str) -> None:
+    """CreateLogGroup; an existing group is fine."""
+    try:
+        logs.create_log_group(logGroupName=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+            raise
+
+
+def delete_log_group(logs: Any, name: str) -> None:
+    """DeleteLogGroup; a missing group is fine."""
+    try:
+        logs.delete_log_group(logGroupName=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+
+
 def log_group(function_name: str) -> str:
     return f"/aws/lambda/{function_name}"
 

@@ -120,8 +120,9 @@ def _roles(clients: AwsClients, prefix: str) -> list[tuple[str, Callable[[], Non
 
 
 def _log_groups(clients: AwsClients, prefix: str) -> list[tuple[str, Callable[[], None]]]:
-    pages = clients.logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=f"/aws/lambda/{prefix}")
-    names = [group["logGroupName"] for page in pages for group in page["logGroups"]]
+    paginator = clients.logs.get_paginator("describe_log_groups")
+    names = [group["logGroupName"] for kind in ("lambda", "apigateway")  # functions' logs, APIs' access logs
+             for page in paginator.paginate(logGroupNamePrefix=f"/aws/{kind}/{prefix}") for group in page["logGroups"]]
     return [(f"log group {name}", lambda name=name: clients.logs.delete_log_group(logGroupName=name)) for name in names]
 
 

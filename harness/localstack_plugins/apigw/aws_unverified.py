@@ -16,3 +16,28 @@ ECHO_CONFIGURED_ALLOW_HEADERS = True
 # Routing (routing.py). Unverified: for one request, a method-specific route with a path variable and an
 # ANY route with more literal segments both match; the more specific path wins over the specific method.
 PATH_SPECIFICITY_BEFORE_METHOD = True
+
+# Access logs (access_log.py). Unverified: what API Gateway writes in the failure variables, except the two texts
+# observed on AWS (dev.classmethod.jp, 2023-10: an authorizer without invoke permission, a simple response without
+# isAuthorized) and the integration's missing-permission text (the AWS troubleshooting page's screenshot).
+AUTHORIZER_NOT_PERMITTED = ("The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the "
+                            "authorizer. Check the permissions and try again.")  # observed
+INTEGRATION_NOT_PERMITTED = ("The IAM role configured on the integration or API Gateway doesn't have permissions to call the "
+                             "integration. Check the permissions and try again.")  # documented (screenshot)
+AUTHORIZER_BAD_RESPONSE = "The response from the Lambda Authorizer function doesn't match the format that API Gateway expects. "  # observed
+SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED = "Simple response did not include 'isAuthorized'"  # observed
+AUTHORIZER_FUNCTION_ERROR = "The Lambda Authorizer function returned an error: "  # + "<errorType>: <errorMessage>"
+INTEGRATION_FUNCTION_ERROR = "The Lambda function returned the following error: "  # + "<errorType>: <errorMessage>"
+INTEGRATION_BAD_RESPONSE = "The response from the Lambda function doesn't match the format that API Gateway expects. "
+# Unverified: `$context.error.responseType` of the gateway's own answers (HTTP APIs have no gateway responses to configure).
+RESPONSE_TYPES = {404: "RESOURCE_NOT_FOUND", 401: "UNAUTHORIZED", 403: "ACCESS_DENIED"}
+AUTHORIZER_ERROR_RESPONSE_TYPE = "AUTHORIZER_CONFIGURATION_ERROR"
+INTEGRATION_ERROR_RESPONSE_TYPE = "INTEGRATION_FAILURE"
+# Unverified: a value with `"`, `\` or control characters is written JSON-escaped (a JSON format stays parseable);
+# a `$context.<name>` API Gateway does not know is left in the line as written; a known one without a value is "-" (observed).
+ESCAPE_VALUES_AS_JSON = True
+# Unverified: CreateStage/UpdateStage refuse an access log format without $context.requestId or $context.extendedRequestId
+# (as REST APIs do), and the log stream API Gateway writes to is named by a 32-hex id.
+FORMAT_MUST_NAME_REQUEST_ID = True
+# Unverified: the SourceArn API Gateway invokes an integration with: `<api>/<stage>/<route method><route path>`,
+# `<api>/<stage>/$default` for the $default route (documented: the authorizer's `<api>/authorizers/<id>`, and `$default/$default`).

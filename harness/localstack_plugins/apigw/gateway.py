@@ -6,18 +6,23 @@ time) are injected, so the whole flow runs in unit tests without a server.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness.localstack_plugins.apigw import jwt_authorizer, lambda_authorizer
+from harness.localstack_plugins.apigw.access_log import RequestRecord, milliseconds
+from harness.localstack_plugins.apigw.aws_unverified import (
+    AUTHORIZER_ERROR_RESPONSE_TYPE, AUTHORIZER_NOT_PERMITTED, INTEGRATION_ERROR_RESPONSE_TYPE, INTEGRATION_NOT_PERMITTED, RESPONSE_TYPES,
+)
 from harness.localstack_plugins.apigw.cors import answer_preflight, apply_to_response, is_preflight
 from harness.localstack_plugins.apigw.http_api import Authorizer, HttpApi
 from harness.localstack_plugins.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
-from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, HttpResponse, RouteContext, build_event, interpret_response, query_parameters
+from harness.localstack_plugins.apigw.lambda_invocation import Invocation
+from harness.localstack_plugins.apigw.lambda_permission import authorizer_source_arn, route_source_arn
+from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, HttpResponse, RouteContext, build_event, interpret, query_parameters
 from harness.localstack_plugins.apigw.routing import NOT_FOUND_BODY, RouteMatch, match_route
 
-InvokeFunction = Callable[[str, bytes], tuple[bytes, bool]]  # (function ARN, payload) -> (payload, function error)
+InvokeFunction = Callable[[str, bytes, str], Invocation]  # (function ARN, payload, the SourceArn API Gateway invokes with)
 
 
 @dataclass
@@ -46,44 +51,60 @@ def route_arn(endpoint: Endpoint, api_id: str, stage: str, method: str, path: st
     return f"arn:aws:execute-api:{endpoint.region}:{endpoint.account_id}:{api_id}/{stage}/{method.upper()}{path}"
 
 
-def handle(api: HttpApi, stage: str, request: HttpRequest, endpoint: Endpoint, services: GatewayServices) -> HttpResponse:
+def handle(api: HttpApi, stage: str, request: HttpRequest, endpoint: Endpoint, services: GatewayServices,
+           record: RequestRecord | None = None) -> HttpResponse:
+    """The response; `record` (behaviour.md "HTTP API access logging") gets what the access log's `$context` says."""
+    record = record or RequestRecord.begin(request, api_id=api.api_id, stage=stage, account_id=endpoint.account_id,
+                                           domain_name=endpoint.domain_name, now=services.now())
     headers = {name.lower(): value for name, value in request.headers}
     if api.cors is not None and is_preflight(request.method, headers):
         answer = answer_preflight(api.cors, headers)  # behaviour.md: no route, no authorizer for it
         if answer.refused_because:
             services.log(f"CORS preflight refused: {answer.refused_because}")
-        return HttpResponse(answer.status, answer.headers)
-    response = _handle_route(api, stage, request, headers, endpoint, services)
+        return record.finish(HttpResponse(answer.status, answer.headers), services.now())
+    response = _handle_route(api, stage, request, headers, endpoint, services, record)
     if api.cors is not None:
         response = replace(response, headers=apply_to_response(api.cors, headers, response.headers))
-    return response
+    return record.finish(response, services.now())
 
 
 def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[str, str], endpoint: Endpoint,
-                  services: GatewayServices) -> HttpResponse:
+                  services: GatewayServices, record: RequestRecord) -> HttpResponse:
     match = match_route(api.routes, request.method, request.raw_path)
     if match is None:
-        return _json_response(404, NOT_FOUND_BODY)
-    request_id = str(uuid.uuid4())
+        return record.refused(_json_response(404, NOT_FOUND_BODY), RESPONSE_TYPES[404])
+    record.route_key = match.route.route_key
     context = RouteContext(
         api_id=api.api_id, stage=stage, route_key=match.route.route_key, domain_name=endpoint.domain_name,
-        account_id=endpoint.account_id, request_id=request_id, path_parameters=match.path_parameters,
+        account_id=endpoint.account_id, request_id=record.request_id, path_parameters=match.path_parameters,
         stage_variables=api.stages.get(stage, {}),
     )
-    authorization = _authorize(api, match, request, headers, context, endpoint, services)
+    authorization = _authorize(api, match, request, headers, context, endpoint, services, record)
     if isinstance(authorization, HttpResponse):
         return authorization
     integration = api.integrations.get(match.route.config.get("integration_id") or "")
     if integration is None:
         services.log(f"route {match.route.route_key} has no integration")
-        return _json_response(500, {"message": "Internal Server Error"})
+        record.integration_error = f"No integration is attached to route {match.route.route_key}."
+        return record.refused(_json_response(500, {"message": "Internal Server Error"}), INTEGRATION_ERROR_RESPONSE_TYPE)
     event = build_event(request, replace(context, authorizer=authorization), now=services.now())
-    payload, function_error = services.invoke(integration.function_arn, json.dumps(event).encode())
-    return interpret_response(payload, function_error)
+    started = services.now()
+    invocation = services.invoke(integration.function_arn, json.dumps(event).encode(),
+                                 route_source_arn(endpoint.region, endpoint.account_id, api.api_id, stage, match.route.route_key))
+    record.integration_latency_ms = milliseconds(services.now() - started)
+    record.integration_request_id, record.integration_service_status = invocation.request_id, invocation.status
+    if not invocation.answered:
+        record.integration_error = INTEGRATION_NOT_PERMITTED if invocation.not_permitted else invocation.failure
+        return record.refused(_json_response(500, {"message": "Internal Server Error"}), INTEGRATION_ERROR_RESPONSE_TYPE)
+    interpretation = interpret(invocation.payload, invocation.function_error)
+    record.integration_status, record.integration_error = interpretation.function_status, interpretation.error
+    if interpretation.error:
+        return record.refused(interpretation.response, INTEGRATION_ERROR_RESPONSE_TYPE)
+    return interpretation.response
 
 
 def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: dict[str, str], context: RouteContext,
-               endpoint: Endpoint, services: GatewayServices) -> dict | HttpResponse | None:
+               endpoint: Endpoint, services: GatewayServices, record: RequestRecord) -> dict | HttpResponse | None:
     """None (no authorizer), the `requestContext.authorizer` document, or the refusal response."""
     kind = match.route.config.get("authorization_type", "NONE")
     if kind == "NONE":
@@ -91,7 +112,9 @@ def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: d
     authorizer = api.authorizers.get(match.route.config.get("authorizer_id") or "")
     if authorizer is None:
         services.log(f"route {match.route.route_key} names a missing authorizer")
-        return _json_response(500, {"message": "Internal Server Error"})  # never fail open
+        record.authorizer_error = f"Route {match.route.route_key} names an authorizer that does not exist."
+        return record.refused(_json_response(500, {"message": "Internal Server Error"}), AUTHORIZER_ERROR_RESPONSE_TYPE)  # never fail open
+    started = services.now()
     if kind == "JWT":
         decision = jwt_authorizer.decide(
             authorizer.jwt_config, _header(headers, authorizer.jwt_config.identity_source),
@@ -99,14 +122,26 @@ def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: d
             match.route.config.get("authorization_scopes", ()),
         )
         services.log(f"JWT authorizer: {decision.reason}")
+        _record_authorizer(record, decision.status, "" if decision.allowed else decision.reason, started, services.now())
         if not decision.allowed:
-            return HttpResponse(decision.status, {"content-type": "application/json", **decision.headers}, [], json.dumps(decision.body).encode())
+            response = HttpResponse(decision.status, {"content-type": "application/json", **decision.headers}, [], json.dumps(decision.body).encode())
+            return record.refused(response, RESPONSE_TYPES[decision.status])
+        record.authorizer_claims = decision.claims
         return {"jwt": {"claims": decision.claims, "scopes": decision.scopes}}
     decision = _lambda_authorizer_decision(authorizer, request, headers, context, endpoint, services)
     services.log(f"Lambda authorizer {authorizer.authorizer_id}: {decision.reason}")
+    _record_authorizer(record, decision.status, decision.reason if decision.status >= 500 else "", started, services.now())
     if not decision.allowed:
-        return _json_response(decision.status, decision.body)
+        return record.refused(_json_response(decision.status, decision.body),
+                              RESPONSE_TYPES.get(decision.status, AUTHORIZER_ERROR_RESPONSE_TYPE))
+    record.authorizer_context, record.authorizer_principal_id = decision.context, decision.principal_id
     return {"lambda": decision.context}
+
+
+def _record_authorizer(record: RequestRecord, status: int, error: str, started: float, now: float) -> None:
+    """`$context.authorizer.status/.error/.latency`."""
+    record.authorizer_status, record.authorizer_error = status, error
+    record.authorizer_latency_ms = milliseconds(now - started)
 
 
 def _header(headers: dict[str, str], identity_source: str) -> str | None:
@@ -128,11 +163,16 @@ def _lambda_authorizer_decision(authorizer: Authorizer, request: HttpRequest, he
         return replace(cached, reason=f"cached: {cached.reason}")
     arn = route_arn(endpoint, context.api_id, context.stage, request.method, request.raw_path)
     event = _authorizer_event(config, request, context, values, arn, now)
-    payload, function_error = services.invoke(authorizer.function_arn, json.dumps(event).encode())
+    invocation = services.invoke(authorizer.function_arn, json.dumps(event).encode(),
+                                 authorizer_source_arn(endpoint.region, endpoint.account_id, context.api_id, authorizer.authorizer_id))
+    if invocation.not_permitted:  # behaviour.md: the authorizer cannot be invoked -> 500
+        return AuthorizerDecision.deny(lambda_authorizer.INTERNAL_ERROR, AUTHORIZER_NOT_PERMITTED)
+    if invocation.failure:
+        return AuthorizerDecision.deny(lambda_authorizer.INTERNAL_ERROR, invocation.failure)
     try:
-        answer = json.loads(payload)
+        answer, function_error = json.loads(invocation.payload), invocation.function_error
     except ValueError:
-        answer, function_error = payload, True
+        answer, function_error = invocation.payload, True
     decision = lambda_authorizer.decide(config, answer, function_error, arn)
     cache.put(values, decision, config.result_ttl_seconds, now)
     return decision

@@ -15,6 +15,9 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.localstack_plugins.apigw.aws_unverified import AUTHORIZER_BAD_RESPONSE, AUTHORIZER_FUNCTION_ERROR, SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED
+from harness.localstack_plugins.apigw.lambda_invocation import function_error_text
+
 UNAUTHORIZED = (401, {"message": "Unauthorized"})
 FORBIDDEN = (403, {"message": "Forbidden"})
 INTERNAL_ERROR = (500, {"message": "Internal Server Error"})
@@ -51,7 +54,8 @@ class AuthorizerDecision:
     status: int = 200
     body: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""  # why, in words, for logs and failing-test messages
+    reason: str = ""  # why, in words; for a 500, what `$context.authorizer.error` says
+    principal_id: str = ""  # an IAM policy answer's principalId (`$context.authorizer.principalId`)
 
     @classmethod
     def deny(cls, status_body: tuple[int, dict], reason: str) -> "AuthorizerDecision":
@@ -80,18 +84,20 @@ def identity_values(sources: tuple[str, ...], facts: RequestFacts) -> list[str] 
 def decide(config: LambdaAuthorizerConfig, answer: Any, function_error: bool, route_arn: str) -> AuthorizerDecision:
     """The gateway's decision from what the authorizer function returned."""
     if function_error:
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"the authorizer function failed: {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_FUNCTION_ERROR + function_error_text(answer))
     if config.enable_simple_responses:
         return _decide_simple(answer)
     return _decide_policy(answer, route_arn)
 
 
 def _decide_simple(answer: Any) -> AuthorizerDecision:
-    if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"simple response without a boolean isAuthorized: {answer!r}")
+    if not isinstance(answer, dict) or "isAuthorized" not in answer:
+        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED)
+    if not isinstance(answer["isAuthorized"], bool):
+        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"'isAuthorized' is not a boolean: {answer['isAuthorized']!r}")
     context = answer.get("context") or {}
     if not isinstance(context, dict):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"context must be an object: {context!r}")
+        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"'context' is not an object: {context!r}")
     if not answer["isAuthorized"]:
         return AuthorizerDecision.deny(FORBIDDEN, "isAuthorized is false")
     return AuthorizerDecision(True, context=context, reason="isAuthorized is true")
@@ -101,11 +107,12 @@ def _decide_policy(answer: Any, route_arn: str) -> AuthorizerDecision:
     document = answer.get("policyDocument") if isinstance(answer, dict) else None
     statements = document.get("Statement") if isinstance(document, dict) else None
     if not isinstance(answer, dict) or "principalId" not in answer or not isinstance(statements, list):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"not an IAM policy response (principalId, policyDocument): {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"Not an IAM policy response (principalId, policyDocument): {answer!r}")
     effect = policy_effect(statements, route_arn)
     if effect != "Allow":
         return AuthorizerDecision.deny(FORBIDDEN, f"policy {effect or 'has no statement for'} {route_arn}")
-    return AuthorizerDecision(True, context=answer.get("context") or {}, reason=f"policy allows {route_arn}")
+    return AuthorizerDecision(True, context=answer.get("context") or {}, reason=f"policy allows {route_arn}",
+                              principal_id=str(answer["principalId"]))
 
 
 def policy_effect(statements: list[dict], route_arn: str) -> str | None:

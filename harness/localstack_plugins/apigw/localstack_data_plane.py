@@ -11,6 +11,8 @@ issuer not registered is fetched only from loopback; anything else finds no keys
 A registered Cognito pool's JWKS is also served at `/_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`
 for the authorizer Lambda (its JWKS_URL), so that no traffic leaves the machine.
 `PUT /_harness/clock` moves the gateway's clock (authorizer cache TTLs, JWT expiry) for tests.
+A stage with AccessLogSettings gets one line per request in its log group (`localstack_access_logs.py`). Before invoking
+a function, the function's resource policy must let API Gateway invoke it (`lambda_permission.py`), as on AWS.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ from urllib.parse import urlparse
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.apigw.access_log import RequestRecord
 from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, handle
 from harness.localstack_plugins.apigw.http_api import HttpApi
+from harness.localstack_plugins.apigw.lambda_invocation import Invocation
+from harness.localstack_plugins.apigw.lambda_permission import invoke_allowed
+from harness.localstack_plugins.apigw.localstack_access_logs import WRITER
 from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, HttpResponse
 from harness.shared import emulator_api
 from harness.shared.emulator_api import cognito_issuer
@@ -91,15 +97,29 @@ def invoker(account_id: str, region: str):
 
     client = connect_to(aws_access_key_id=account_id, region_name=region).lambda_
 
-    def invoke(function_arn: str, payload: bytes) -> tuple[bytes, bool]:
+    def invoke(function_arn: str, payload: bytes, source_arn: str) -> Invocation:
         try:
+            if not invoke_allowed(_resource_policy(client, function_arn), function_arn, source_arn, account_id):
+                LOG.warning("HTTP API may not invoke %s: its resource policy does not allow apigateway.amazonaws.com for %s",
+                            function_arn, source_arn)
+                return Invocation(status=None, not_permitted=True)
             response = client.invoke(FunctionName=function_arn, Payload=payload)
         except Exception as error:  # noqa: BLE001 - cannot invoke -> 500, as API Gateway answers
             LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
-            return json.dumps({"errorMessage": str(error)}).encode(), True
-        return response["Payload"].read(), "FunctionError" in response
+            status = getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+            return Invocation(status=status, failure=f"Lambda could not be invoked: {error}")
+        return Invocation(response["Payload"].read(), "FunctionError" in response, response.get("StatusCode", 200),
+                          response.get("ResponseMetadata", {}).get("RequestId", ""))
 
     return invoke
+
+
+def _resource_policy(client: Any, function_arn: str) -> dict | None:
+    """GetPolicy's document; None when the function has no resource policy."""
+    try:
+        return json.loads(client.get_policy(FunctionName=function_arn)["Policy"])
+    except client.exceptions.ResourceNotFoundException:
+        return None
 
 
 class ExecuteApiEndpoint:
@@ -128,7 +148,11 @@ class ExecuteApiEndpoint:
             authorizer_caches=self._caches.setdefault(api_id, {}), log=lambda message: LOG.info("[%s] %s", api_id, message),
         )
         domain = request.host.split(":")[0] if ".execute-api." in request.host else f"{api_id}.execute-api.localhost.localstack.cloud"
-        return _to_response(handle(config, stage, http_request, Endpoint(account_id, region, domain), services))
+        record = RequestRecord.begin(http_request, api_id=api_id, stage=stage, account_id=account_id, domain_name=domain, now=gateway_now())
+        response = handle(config, stage, http_request, Endpoint(account_id, region, domain), services, record)
+        if api.stages[stage].access_log_settings:
+            WRITER.submit(api.stages[stage].access_log_settings, record)
+        return _to_response(response)
 
 
 def _to_response(response: HttpResponse) -> Response:

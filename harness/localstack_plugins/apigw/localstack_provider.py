@@ -3,7 +3,8 @@
 LocalStack's free runtime has no `apigatewayv2` service. This provider serves every operation of
 the API from moto's HTTP API models, so that CreateApi, CreateRoute, CreateIntegration,
 CreateAuthorizer, CreateStage (and their Get/Update/Delete) work with boto3 unchanged, as on AWS.
-On top of moto: GetAuthorizers and deployments (moto lacks them; `harness/localstack_plugins/apigw/deployments.py`), and
+On top of moto: GetAuthorizers and deployments (moto lacks them; `harness/localstack_plugins/apigw/deployments.py`), UpdateStage,
+DeleteAccessLogSettings and the AccessLogSettings checks (`harness/localstack_plugins/apigw/localstack_stages.py`), and
 `ApiEndpoint` is the local URL that works.
 """
 
@@ -16,7 +17,7 @@ from localstack.aws.skeleton import Skeleton
 from localstack.aws.spec import load_service
 from localstack.services.plugins import Service, aws_provider
 
-from harness.localstack_plugins.apigw import deployments
+from harness.localstack_plugins.apigw import deployments, localstack_stages
 
 SERVICE = "apigatewayv2"
 
@@ -95,7 +96,8 @@ OVERRIDES = {
     "CreateApi": with_local_endpoint, "GetApi": with_local_endpoint, "GetApis": with_local_endpoint,
     "UpdateApi": with_local_endpoint, "ImportApi": with_local_endpoint, "ReimportApi": with_local_endpoint,
     "GetAuthorizers": get_authorizers,
-    "CreateStage": with_deployment, "GetStage": with_deployment, "GetStages": with_deployment, "UpdateStage": with_deployment,
+    "CreateStage": localstack_stages.create_stage, "GetStage": with_deployment, "GetStages": with_deployment,
+    "UpdateStage": localstack_stages.update_stage, "DeleteAccessLogSettings": localstack_stages.delete_access_log_settings,
     "CreateDeployment": create_deployment, "GetDeployment": get_deployment, "GetDeployments": get_deployments,
 }
 

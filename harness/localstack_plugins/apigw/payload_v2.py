@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from harness.localstack_plugins.apigw.aws_unverified import INTEGRATION_BAD_RESPONSE, INTEGRATION_FUNCTION_ERROR
+from harness.localstack_plugins.apigw.lambda_invocation import function_error_text
+
 INTERNAL_ERROR_BODY = b'{"message":"Internal Server Error"}'
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
 
@@ -51,6 +54,11 @@ class RouteContext:
     path_parameters: dict[str, str] = field(default_factory=dict)
     stage_variables: dict[str, str] = field(default_factory=dict)
     authorizer: dict[str, Any] | None = None
+
+
+def clf_time(epoch_seconds: float) -> str:
+    """`dd/MMM/yyyy:HH:mm:ss +0000` (CLF), as `requestContext.time` and `$context.requestTime` give it."""
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch_seconds))
 
 
 def _joined(pairs: list[tuple[str, str]], lower: bool) -> dict[str, str]:
@@ -99,7 +107,7 @@ def build_event(request: HttpRequest, route: RouteContext, now: float | None = N
         "requestId": route.request_id,
         "routeKey": route.route_key,
         "stage": route.stage,
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "time": clf_time(now),
         "timeEpoch": int(now * 1000),
     }
     if request.body:
@@ -116,26 +124,40 @@ def build_event(request: HttpRequest, route: RouteContext, now: float | None = N
     return event
 
 
+@dataclass(frozen=True)
+class Interpretation:
+    """The HTTP response, and for the access log: the status the function returned (None when API Gateway inferred
+    it or the answer was unusable) and why the answer was unusable ("" when it was used)."""
+
+    response: HttpResponse
+    function_status: int | None = None
+    error: str = ""
+
+
 def interpret_response(payload: bytes, function_error: bool) -> HttpResponse:
+    return interpret(payload, function_error).response
+
+
+def interpret(payload: bytes, function_error: bool) -> Interpretation:
     if function_error:
-        return _internal_error()
+        return Interpretation(_internal_error(), error=INTEGRATION_FUNCTION_ERROR + function_error_text(payload))
     try:
         answer = json.loads(payload)
     except ValueError:
-        return _internal_error()
+        return Interpretation(_internal_error(), error=INTEGRATION_BAD_RESPONSE + "The response is not valid JSON.")
     if not isinstance(answer, dict) or "statusCode" not in answer:
         # valid JSON without statusCode: API Gateway infers a 200 JSON response whose body is that JSON
-        return HttpResponse(200, {"content-type": "application/json"}, [], payload)
+        return Interpretation(HttpResponse(200, {"content-type": "application/json"}, [], payload))
     status = answer["statusCode"]
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        return _internal_error()
+        return Interpretation(_internal_error(), error=INTEGRATION_BAD_RESPONSE + f"statusCode {status!r} is not an HTTP status.")
     body = answer.get("body", "")
     body = body if isinstance(body, str) else json.dumps(body)
     data = base64.b64decode(body) if answer.get("isBase64Encoded") else body.encode()
     headers = {str(k).lower(): str(v) for k, v in (answer.get("headers") or {}).items()}
     for name, values in (answer.get("multiValueHeaders") or {}).items():
         headers[str(name).lower()] = ",".join(str(v) for v in values)
-    return HttpResponse(status, headers, [str(c) for c in answer.get("cookies") or []], data)
+    return Interpretation(HttpResponse(status, headers, [str(c) for c in answer.get("cookies") or []], data), function_status=status)
 
 
 def _internal_error() -> HttpResponse:

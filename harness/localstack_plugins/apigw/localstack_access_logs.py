@@ -1,0 +1,94 @@
+"""Stage access logs written to CloudWatch Logs from inside LocalStack (behaviour.md "HTTP API access logging").
+
+A request's line is rendered at once (`access_log.render`, pure) and handed to one background thread, which writes
+the lines waiting for each log group with PutLogEvents through LocalStack's internal client: the request does not wait
+for CloudWatch Logs, and the line appears shortly after the response, as on AWS. As API Gateway does, the writer
+creates its log stream in the destination group (one per group; unverified: AWS names it with a 32-hex id) and does
+not create the group: a line for a group that does not exist is dropped, with a warning in LocalStack's log.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import queue
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from harness.localstack_plugins.apigw.access_log import RequestRecord, destination, render
+
+LOG = logging.getLogger(__name__)
+BATCH_LIMIT = 1000  # lines per PutLogEvents (CloudWatch Logs takes up to 10,000)
+
+
+@dataclass(frozen=True)
+class _Line:
+    region: str
+    account_id: str
+    log_group: str
+    timestamp_ms: int
+    message: str
+
+
+class AccessLogWriter:
+    """`submit(settings, record)` returns at once; a daemon thread writes the lines."""
+
+    def __init__(self) -> None:
+        self._lines: queue.Queue[_Line] = queue.Queue()
+        self._streams: dict[tuple[str, str, str], str] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, settings: dict[str, str], record: RequestRecord) -> None:
+        """`settings`: the stage's AccessLogSettings (moto's wire names: destinationArn, format)."""
+        target = destination(settings)
+        line = render(settings.get("format") or "", record)
+        written_ms = int(record.request_time * 1000) + (record.response_latency_ms or 0)  # when the response was sent
+        self._lines.put(_Line(target.region, target.account_id, target.log_group, written_ms, line))
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="harness-access-logs", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._lines.get()]
+            while len(batch) < BATCH_LIMIT and not self._lines.empty():
+                batch.append(self._lines.get_nowait())
+            groups: dict[tuple[str, str, str], list[_Line]] = {}
+            for line in batch:
+                groups.setdefault((line.account_id, line.region, line.log_group), []).append(line)
+            for key, lines in groups.items():
+                try:
+                    self._write(key, lines)
+                except Exception as error:  # noqa: BLE001 - a failed write must not end the writer
+                    LOG.warning("access log: %d line(s) for %s not written: %s", len(lines), key[2], error)
+
+    def _write(self, key: tuple[str, str, str], lines: list[_Line]) -> None:
+        account_id, region, group = key
+        logs = _logs_client(account_id, region)
+        events = [{"timestamp": line.timestamp_ms, "message": line.message} for line in sorted(lines, key=lambda l: l.timestamp_ms)]
+        try:
+            logs.put_log_events(logGroupName=group, logStreamName=self._stream(logs, key), logEvents=events)
+        except logs.exceptions.ResourceNotFoundException:
+            self._streams.pop(key, None)  # the stream (or the group) was deleted: make the stream again, once
+            logs.put_log_events(logGroupName=group, logStreamName=self._stream(logs, key), logEvents=events)
+
+    def _stream(self, logs: Any, key: tuple[str, str, str]) -> str:
+        if key not in self._streams:
+            name = uuid.uuid4().hex
+            logs.create_log_stream(logGroupName=key[2], logStreamName=name)  # ResourceNotFoundException: no such group
+            self._streams[key] = name
+        return self._streams[key]
+
+
+@functools.lru_cache(maxsize=None)
+def _logs_client(account_id: str, region: str) -> Any:
+    from localstack.aws.connect import connect_to
+
+    return connect_to(aws_access_key_id=account_id, region_name=region).logs
+
+
+WRITER = AccessLogWriter()
