@@ -6,16 +6,18 @@ time) are injected, so the whole flow runs in unit tests without a server.
 from __future__ import annotations
 
 import json
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness.apigw import jwt_authorizer, lambda_authorizer
+from harness.apigw import gateway_responses
 from harness.apigw.cors import answer_preflight, apply_to_response, is_preflight
 from harness.apigw.http_api import Authorizer, HttpApi
 from harness.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
 from harness.apigw.payload_v2 import HttpRequest, HttpResponse, RouteContext, build_event, interpret_response, query_parameters
-from harness.apigw.routing import NOT_FOUND_BODY, RouteMatch, match_route
+from harness.apigw.routing import RouteMatch, match_route
 
 InvokeFunction = Callable[[str, bytes], tuple[bytes, bool]]  # (function ARN, payload) -> (payload, function error)
 
@@ -38,8 +40,9 @@ class Endpoint:
     domain_name: str
 
 
-def _json_response(status: int, body: dict, headers: dict[str, str] | None = None) -> HttpResponse:
-    return HttpResponse(status, {"content-type": "application/json", **(headers or {})}, [], json.dumps(body).encode())
+def _refusal(status: int, body: dict, headers: dict[str, str] | None = None) -> HttpResponse:
+    """An authorizer's refusal, serialised as the gateway's own answers are (gateway_responses)."""
+    return HttpResponse(status, {"content-type": gateway_responses.JSON, **(headers or {})}, [], gateway_responses.encode(body))
 
 
 def route_arn(endpoint: Endpoint, api_id: str, stage: str, method: str, path: str) -> str:
@@ -63,7 +66,7 @@ def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[
                   services: GatewayServices) -> HttpResponse:
     match = match_route(api.routes, request.method, request.raw_path)
     if match is None:
-        return _json_response(404, NOT_FOUND_BODY)
+        return HttpResponse.of(gateway_responses.NOT_FOUND)
     request_id = str(uuid.uuid4())
     context = RouteContext(
         api_id=api.api_id, stage=stage, route_key=match.route.route_key, domain_name=endpoint.domain_name,
@@ -76,7 +79,7 @@ def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[
     integration = api.integrations.get(match.route.config.get("integration_id") or "")
     if integration is None:
         services.log(f"route {match.route.route_key} has no integration")
-        return _json_response(500, {"message": "Internal Server Error"})
+        return HttpResponse.of(gateway_responses.INTERNAL_SERVER_ERROR)
     event = build_event(request, replace(context, authorizer=authorization), now=services.now())
     payload, function_error = services.invoke(integration.function_arn, json.dumps(event).encode())
     return interpret_response(payload, function_error)
@@ -91,7 +94,7 @@ def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: d
     authorizer = api.authorizers.get(match.route.config.get("authorizer_id") or "")
     if authorizer is None:
         services.log(f"route {match.route.route_key} names a missing authorizer")
-        return _json_response(500, {"message": "Internal Server Error"})  # never fail open
+        return HttpResponse.of(gateway_responses.INTERNAL_SERVER_ERROR)  # never fail open
     if kind == "JWT":
         decision = jwt_authorizer.decide(
             authorizer.jwt_config, _header(headers, authorizer.jwt_config.identity_source),
@@ -100,12 +103,12 @@ def _authorize(api: HttpApi, match: RouteMatch, request: HttpRequest, headers: d
         )
         services.log(f"JWT authorizer: {decision.reason}")
         if not decision.allowed:
-            return HttpResponse(decision.status, {"content-type": "application/json", **decision.headers}, [], json.dumps(decision.body).encode())
+            return _refusal(decision.status, decision.body, decision.headers)
         return {"jwt": {"claims": decision.claims, "scopes": decision.scopes}}
     decision = _lambda_authorizer_decision(authorizer, request, headers, context, endpoint, services)
     services.log(f"Lambda authorizer {authorizer.authorizer_id}: {decision.reason}")
     if not decision.allowed:
-        return _json_response(decision.status, decision.body)
+        return _refusal(decision.status, decision.body)
     return {"lambda": decision.context}
 
 
@@ -120,7 +123,7 @@ def _lambda_authorizer_decision(authorizer: Authorizer, request: HttpRequest, he
                          context={"routeKey": context.route_key, "stage": context.stage}, stage_variables=context.stage_variables)
     values = identity_values(config.identity_sources, facts)
     if values is None:
-        return AuthorizerDecision.deny(lambda_authorizer.UNAUTHORIZED, "an identity source is missing or empty")
+        return AuthorizerDecision.deny(gateway_responses.UNAUTHORIZED, "an identity source is missing or empty")
     cache = services.authorizer_caches.setdefault(authorizer.authorizer_id, AuthorizerCache())
     now = services.now()
     cached = cache.get(values, now)
@@ -151,3 +154,13 @@ def _authorizer_event(config, request: HttpRequest, context: RouteContext, value
     event.pop("body", None)
     event.pop("isBase64Encoded", None)
     return {"version": "2.0", "type": "REQUEST", "routeArn": arn, "identitySource": values, **{k: v for k, v in event.items() if k != "version"}}
+
+
+def guarded(answer: Callable[[], HttpResponse], log: Callable[[str], None]) -> HttpResponse:
+    """`answer()`, or the gateway's 500 if it raises: the exception goes to the log, never into the body
+    (gateway_responses: a 5xx body never carries a Python exception's text)."""
+    try:
+        return answer()
+    except Exception:  # noqa: BLE001 - whatever failed, the caller sees only AWS's 500
+        log(f"the gateway failed:\n{traceback.format_exc()}")
+        return HttpResponse.of(gateway_responses.INTERNAL_SERVER_ERROR)

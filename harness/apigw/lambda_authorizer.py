@@ -15,9 +15,8 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
-UNAUTHORIZED = (401, {"message": "Unauthorized"})
-FORBIDDEN = (403, {"message": "Forbidden"})
-INTERNAL_ERROR = (500, {"message": "Internal Server Error"})
+from harness.apigw.gateway_responses import FORBIDDEN, INTERNAL_SERVER_ERROR, UNAUTHORIZED, GatewayResponse
+
 MAX_TTL_SECONDS = 3600
 
 
@@ -54,8 +53,8 @@ class AuthorizerDecision:
     reason: str = ""  # why, in words, for logs and failing-test messages
 
     @classmethod
-    def deny(cls, status_body: tuple[int, dict], reason: str) -> "AuthorizerDecision":
-        return cls(False, status_body[0], dict(status_body[1]), {}, reason)
+    def deny(cls, answer: GatewayResponse, reason: str) -> "AuthorizerDecision":
+        return cls(False, answer.status, answer.document, {}, reason)
 
 
 def identity_values(sources: tuple[str, ...], facts: RequestFacts) -> list[str] | None:
@@ -80,7 +79,7 @@ def identity_values(sources: tuple[str, ...], facts: RequestFacts) -> list[str] 
 def decide(config: LambdaAuthorizerConfig, answer: Any, function_error: bool, route_arn: str) -> AuthorizerDecision:
     """The gateway's decision from what the authorizer function returned."""
     if function_error:
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"the authorizer function failed: {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, f"the authorizer function failed: {answer!r}")
     if config.enable_simple_responses:
         return _decide_simple(answer)
     return _decide_policy(answer, route_arn)
@@ -88,10 +87,10 @@ def decide(config: LambdaAuthorizerConfig, answer: Any, function_error: bool, ro
 
 def _decide_simple(answer: Any) -> AuthorizerDecision:
     if not isinstance(answer, dict) or not isinstance(answer.get("isAuthorized"), bool):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"simple response without a boolean isAuthorized: {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, f"simple response without a boolean isAuthorized: {answer!r}")
     context = answer.get("context") or {}
     if not isinstance(context, dict):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"context must be an object: {context!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, f"context must be an object: {context!r}")
     if not answer["isAuthorized"]:
         return AuthorizerDecision.deny(FORBIDDEN, "isAuthorized is false")
     return AuthorizerDecision(True, context=context, reason="isAuthorized is true")
@@ -101,7 +100,7 @@ def _decide_policy(answer: Any, route_arn: str) -> AuthorizerDecision:
     document = answer.get("policyDocument") if isinstance(answer, dict) else None
     statements = document.get("Statement") if isinstance(document, dict) else None
     if not isinstance(answer, dict) or "principalId" not in answer or not isinstance(statements, list):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, f"not an IAM policy response (principalId, policyDocument): {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, f"not an IAM policy response (principalId, policyDocument): {answer!r}")
     effect = policy_effect(statements, route_arn)
     if effect != "Allow":
         return AuthorizerDecision.deny(FORBIDDEN, f"policy {effect or 'has no statement for'} {route_arn}")
@@ -136,5 +135,5 @@ class AuthorizerCache:
         return entry[1]
 
     def put(self, values: list[str], decision: AuthorizerDecision, ttl_seconds: int, now: float) -> None:
-        if ttl_seconds > 0 and decision.status != INTERNAL_ERROR[0]:  # errors are not cached
+        if ttl_seconds > 0 and decision.status != INTERNAL_SERVER_ERROR.status:  # errors are not cached
             self._entries[tuple(values)] = (now + ttl_seconds, decision)

@@ -26,7 +26,8 @@ from urllib.parse import urlparse
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
-from harness.apigw.gateway import Endpoint, GatewayServices, handle
+from harness.apigw import gateway_responses
+from harness.apigw.gateway import Endpoint, GatewayServices, guarded, handle
 from harness.apigw.http_api import HttpApi
 from harness.apigw.payload_v2 import HttpRequest, HttpResponse
 
@@ -112,12 +113,12 @@ class ExecuteApiEndpoint:
     def __call__(self, request: Request, api_id: str, path: str = "", **_: Any) -> Response:
         found = find_api(api_id)
         if found is None:
-            return _to_response(HttpResponse(404, {"content-type": "application/json"}, [], b'{"message":"Not Found"}'))
+            return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))
         api, account_id, region = found
         config = snapshot(api)
         stage_and_path = split_stage(config, path)
         if stage_and_path is None:
-            return _to_response(HttpResponse(404, {"content-type": "application/json"}, [], b'{"message":"Not Found"}'))
+            return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))
         stage, raw_path = stage_and_path
         http_request = HttpRequest(
             method=request.method, raw_path=raw_path, raw_query_string=request.query_string.decode(),
@@ -129,7 +130,8 @@ class ExecuteApiEndpoint:
             authorizer_caches=self._caches.setdefault(api_id, {}), log=lambda message: LOG.info("[%s] %s", api_id, message),
         )
         domain = request.host.split(":")[0] if ".execute-api." in request.host else f"{api_id}.execute-api.localhost.localstack.cloud"
-        return _to_response(handle(config, stage, http_request, Endpoint(account_id, region, domain), services))
+        return _to_response(guarded(lambda: handle(config, stage, http_request, Endpoint(account_id, region, domain), services),
+                                    services.log))
 
 
 def _to_response(response: HttpResponse) -> Response:

@@ -3,7 +3,7 @@
 `build_event` turns an HTTP request into the event API Gateway sends; `interpret_response` turns the
 function's answer into the HTTP response: with `statusCode` it is used as given; valid JSON without
 `statusCode` is a 200 `application/json` whose body is that JSON (so a `status_code` typo passes
-through as the body: system.md bug 7); a function error is a 500 {"message":"Internal Server Error"}.
+through as the body: system.md bug 7); a function error is a 500 {"message":"Internal Server Error"} (gateway_responses).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-INTERNAL_ERROR_BODY = b'{"message":"Internal Server Error"}'
+from harness.apigw.gateway_responses import INTERNAL_SERVER_ERROR, GatewayResponse
+
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
 
 
@@ -36,6 +37,11 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
     body: bytes = b""
+
+    @classmethod
+    def of(cls, answer: GatewayResponse, headers: dict[str, str] | None = None) -> "HttpResponse":
+        """One of API Gateway's own answers (gateway_responses), with extra headers."""
+        return cls(answer.status, answer.all_headers(headers), [], answer.body)
 
 
 @dataclass(frozen=True)
@@ -139,4 +145,4 @@ def interpret_response(payload: bytes, function_error: bool) -> HttpResponse:
 
 
 def _internal_error() -> HttpResponse:
-    return HttpResponse(500, {"content-type": "application/json"}, [], INTERNAL_ERROR_BODY)
+    return HttpResponse.of(INTERNAL_SERVER_ERROR)
