@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness import cli_arguments
 from harness.avatar_api import AvatarApi, AvatarApiSpec, local_jwks_url, provision_avatar_api
 from harness.cors_explainer import CorsRequest
 from harness.cors_probe import probe
@@ -166,9 +167,9 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="check this machine and say how to fix what is missing").set_defaults(run=doctor)
     cors_command = commands.add_parser("cors", help="explain, rule by rule, whether a browser allows a cross-origin request")
     cors_command.set_defaults(run=cors)
-    cors_command.add_argument("url")
-    cors_command.add_argument("--origin", required=True, help="the page's origin, e.g. https://3000-cruddur.gitpod.io")
-    cors_command.add_argument("--method", default="GET")
+    cors_command.add_argument("url", type=cli_arguments.http_url)
+    cors_command.add_argument("--origin", required=True, type=cli_arguments.origin, help="the page's origin, e.g. https://3000-cruddur.gitpod.io")
+    cors_command.add_argument("--method", default="GET", type=cli_arguments.http_method)
     cors_command.add_argument("--header", action="append", default=[], help="a header the page sets (repeatable)")
     cors_command.add_argument("--content-type", default="", help="the Content-Type the page sends")
     cors_command.add_argument("--credentials", action="store_true", help="fetch(..., {credentials: 'include'})")
@@ -176,11 +177,11 @@ def parser() -> argparse.ArgumentParser:
     cors_command.add_argument("--data", default="", help="body of the actual request")
     answers_command = commands.add_parser("answers-diff", help="where the emulator answered otherwise than AWS (--record-answers dirs)")
     answers_command.set_defaults(run=answers_diff)
-    answers_command.add_argument("aws_dir", type=Path, help="recorded by `pytest --engine aws` (reports/aws-answers)")
-    answers_command.add_argument("emulator_dir", type=Path, help="recorded by `pytest --record-answers DIR` on an emulator")
+    answers_command.add_argument("aws_dir", type=cli_arguments.existing_dir, help="recorded by `pytest --engine aws` (reports/aws-answers)")
+    answers_command.add_argument("emulator_dir", type=cli_arguments.existing_dir, help="recorded by `pytest --record-answers DIR` on an emulator")
     token_command = commands.add_parser("token", help="print an access token valid for a running `harness up`")
     token_command.set_defaults(run=token)
-    token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
+    token_command.add_argument("--state-dir", required=True, type=cli_arguments.state_dir, help="the --state-dir given to `harness up`")
     token_command.add_argument("--sub", help="the Cognito sub (default: a new UUID)")
     token_command.add_argument("--expired", action="store_true", help="an access token that expired an hour ago")
     for name, function, help_text in (
@@ -189,11 +190,11 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=help_text)
         command.set_defaults(run=function)
-        command.add_argument("--state-dir", help="where LocalStack keeps its state (default: a fresh temp dir)")
-        command.add_argument("--port", type=int, help="loopback port (default: a free one)")
-        command.add_argument("--runtime", default="python3.12", help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
+        command.add_argument("--state-dir", type=cli_arguments.state_dir, help="where LocalStack keeps its state (default: a fresh temp dir)")
+        command.add_argument("--port", type=cli_arguments.port, help="loopback port (default: a free one)")
+        command.add_argument("--runtime", default="python3.12", type=cli_arguments.thumbnail_runtime, help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
         if name == "demo":
-            command.add_argument("--image", default=str(SAMPLE_AVATAR), help="the avatar to upload")
+            command.add_argument("--image", default=str(SAMPLE_AVATAR), type=cli_arguments.existing_file, help="the avatar to upload")
     return root
 
 

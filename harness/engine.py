@@ -41,6 +41,8 @@ def free_loopback_port() -> int:
 
 
 def ensure_port_free(port: int) -> None:
+    if not 1 <= port <= 65535:  # bind() would raise OverflowError
+        raise PortInUseError(f"{port} is not a port number", hint="give a port in 1-65535, or omit it to get a free one")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind((LOOPBACK, port))

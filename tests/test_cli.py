@@ -90,3 +90,34 @@ def test_cors_explains_a_blocked_preflight_against_a_real_api(avatar_api):
          avatar_api.spec.frontend_origin, "--method", "POST", "--header", "Authorization", "--content-type", "application/json",
          "--header", "Content-Type"], capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "ALLOWED" in ok.stdout, ok.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["up", "--port", "70000"], "argument --port: 70000 is not a port number (1-65535)"),
+    (["up", "--port", "0"], "argument --port: 0 is not a port number"),
+    (["up", "--port", "http"], "argument --port: 'http' is not a port number"),
+    (["demo", "--runtime", "ruby2.7"], "argument --runtime: 'ruby2.7' is not a runtime of the thumbnail Lambda"),
+    (["demo", "--image", "/nonexistent.jpg"], "argument --image: '/nonexistent.jpg' is not a file"),
+    (["up", "--state-dir", "/etc/hostname"], "argument --state-dir: '/etc/hostname' exists and is not a directory"),
+    (["cors", "localhost:4566/x", "--origin", "https://a.example"], "argument url: 'localhost:4566/x' is not an http(s) URL"),
+    (["cors", "http://127.0.0.1:1/x", "--origin", "a.example"], "argument --origin: 'a.example' is not an origin"),
+    (["cors", "http://127.0.0.1:1/x", "--origin", "https://a.example", "--method", "PO ST"], "argument --method"),
+    (["answers-diff", "/nonexistent", "/tmp"], "argument aws_dir: '/nonexistent' is not a directory"),
+])
+def test_every_bad_argument_gets_a_one_line_error_and_the_usage(capsys, argv, message):
+    from harness.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    error = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert error.startswith("usage: harness ") and message in error and "Traceback" not in error
+    assert len([line for line in error.splitlines() if "error:" in line]) == 1
+
+
+def test_the_engine_refuses_a_port_out_of_range_with_a_clear_error():
+    from harness.engine import ensure_port_free
+    from harness.errors import HarnessError
+
+    with pytest.raises(HarnessError, match="70000 is not a port number"):
+        ensure_port_free(70000)
