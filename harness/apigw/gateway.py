@@ -16,7 +16,8 @@ from harness.apigw import gateway_responses
 from harness.apigw.cors import answer_preflight, apply_to_response, is_preflight
 from harness.apigw.http_api import Authorizer, HttpApi
 from harness.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
-from harness.apigw.payload_v2 import HttpRequest, HttpResponse, RouteContext, build_event, interpret_response, query_parameters
+from harness.apigw.payload_v2 import (HttpRequest, HttpResponse, RouteContext, build_event, interpret_response, joined_headers,
+                                      query_parameters)
 from harness.apigw.routing import RouteMatch, match_route
 
 InvokeFunction = Callable[[str, bytes], tuple[bytes, bool]]  # (function ARN, payload) -> (payload, function error)
@@ -50,7 +51,7 @@ def route_arn(endpoint: Endpoint, api_id: str, stage: str, method: str, path: st
 
 
 def handle(api: HttpApi, stage: str, request: HttpRequest, endpoint: Endpoint, services: GatewayServices) -> HttpResponse:
-    headers = {name.lower(): value for name, value in request.headers}
+    headers = joined_headers(request.headers)  # one rule for every reader: duplicates comma-joined, as AWS joins them
     if api.cors is not None and is_preflight(request.method, headers):
         answer = answer_preflight(api.cors, headers)  # behaviour.md: no route, no authorizer for it
         if answer.refused_because:

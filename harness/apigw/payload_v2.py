@@ -67,6 +67,12 @@ def _joined(pairs: list[tuple[str, str]], lower: bool) -> dict[str, str]:
     return joined
 
 
+def joined_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Request headers by lower-case name, duplicates comma-joined: what the Lambda's event carries and what every
+    identity source reads (behaviour.md "HTTP API quotas and headers")."""
+    return _joined(pairs, lower=True)
+
+
 def query_parameters(raw_query_string: str) -> dict[str, str]:
     """`queryStringParameters`: duplicates comma-joined, blanks kept."""
     return _joined(parse_qsl(raw_query_string, keep_blank_values=True), lower=False)
@@ -79,7 +85,7 @@ def _is_text(content_type: str) -> bool:
 
 def build_event(request: HttpRequest, route: RouteContext, now: float | None = None) -> dict[str, Any]:
     now = time.time() if now is None else now
-    headers = _joined(request.headers, lower=True)
+    headers = joined_headers(request.headers)
     cookie_header = headers.pop("cookie", "")
     event: dict[str, Any] = {
         "version": "2.0",
