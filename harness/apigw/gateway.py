@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from harness.apigw import jwt_authorizer, lambda_authorizer
-from harness.apigw import gateway_responses
+from harness.apigw import gateway_responses, quotas
 from harness.apigw.cors import answer_preflight, apply_to_response, is_preflight
 from harness.apigw.http_api import Authorizer, HttpApi
 from harness.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
@@ -51,6 +51,10 @@ def route_arn(endpoint: Endpoint, api_id: str, stage: str, method: str, path: st
 
 
 def handle(api: HttpApi, stage: str, request: HttpRequest, endpoint: Endpoint, services: GatewayServices) -> HttpResponse:
+    refusal = quotas.request_refusal(request)
+    if refusal is not None:
+        services.log(refusal[1])
+        return HttpResponse.of(refusal[0])
     headers = joined_headers(request.headers)  # one rule for every reader: duplicates comma-joined, as AWS joins them
     if api.cors is not None and is_preflight(request.method, headers):
         answer = answer_preflight(api.cors, headers)  # behaviour.md: no route, no authorizer for it
@@ -82,7 +86,18 @@ def _handle_route(api: HttpApi, stage: str, request: HttpRequest, headers: dict[
         services.log(f"route {match.route.route_key} has no integration")
         return HttpResponse.of(gateway_responses.INTERNAL_SERVER_ERROR)
     event = build_event(request, replace(context, authorizer=authorization), now=services.now())
-    payload, function_error = services.invoke(integration.function_arn, json.dumps(event).encode())
+    return _invoke_integration(integration.function_arn, json.dumps(event).encode(), services)
+
+
+def _invoke_integration(function_arn: str, event: bytes, services: GatewayServices) -> HttpResponse:
+    """The Lambda proxy integration, within Lambda's synchronous payload limit both ways (quotas.py)."""
+    refusal = quotas.invocation_refusal(event)
+    if refusal is None:
+        payload, function_error = services.invoke(function_arn, event)
+        refusal = quotas.response_refusal(payload)
+    if refusal is not None:
+        services.log(refusal[1])
+        return HttpResponse.of(refusal[0])
     return interpret_response(payload, function_error)
 
 
