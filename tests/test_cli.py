@@ -121,3 +121,15 @@ def test_the_engine_refuses_a_port_out_of_range_with_a_clear_error():
 
     with pytest.raises(HarnessError, match="70000 is not a port number"):
         ensure_port_free(70000)
+
+
+def test_cors_never_says_allowed_for_a_simple_request_it_did_not_send(avatar_api):
+    url = f"{avatar_api.api_url}/avatars/key_upload"
+    harness_cors = [sys.executable, "-m", "harness.cli", "cors", url, "--origin", "https://evil.example"]
+    unsent = subprocess.run([*harness_cors, "--method", "POST"], capture_output=True, text=True, timeout=60)
+    assert unsent.returncode == 1 and "ALLOWED" not in unsent.stdout and "UNDECIDED" in unsent.stdout, unsent.stdout
+    assert "depends on that response" in unsent.stdout
+    sent = subprocess.run([*harness_cors, "--method", "POST", "--send"], capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 1 and "BLOCKED" in sent.stdout and "Access-Control-Allow-Origin: missing" in sent.stdout, sent.stdout
+    safe = subprocess.run([*harness_cors, "--method", "GET"], capture_output=True, text=True, timeout=60)  # safe: sent unasked
+    assert safe.returncode == 1 and f"GET {url} ->" in safe.stdout and "BLOCKED" in safe.stdout, safe.stdout
