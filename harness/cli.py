@@ -29,6 +29,7 @@ from harness.stack import PROJECT_ROOT, ThumbnailPipeline, ThumbnailPipelineSpec
 
 SAMPLE_AVATAR = PROJECT_ROOT / "fixtures" / "images" / "photo.jpg"
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
+STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
 
 
 @contextmanager
@@ -40,6 +41,16 @@ def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalSta
         yield engine
     finally:
         step("stopping LocalStack", engine.stop)
+
+
+@contextmanager
+def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
+    """Whatever ends the block (Ctrl-C, SIGTERM, LocalStack dying, a failed step), stack.json goes first:
+    a reader never sees one describing a stack that is gone or going."""
+    try:
+        yield stack_file
+    finally:
+        stack_file.unlink(missing_ok=True)
 
 
 def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: AvatarApi, pool: FakeCognitoUserPool) -> dict[str, str]:
@@ -92,11 +103,13 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def up(args: argparse.Namespace) -> int:
-    """Boot and provision, write <state-dir>/stack.json, run until Ctrl-C or SIGTERM."""
+    """Boot and provision, write <state-dir>/stack.json, run until Ctrl-C or SIGTERM, or until LocalStack dies (exit 1)."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with running_engine(args.state_dir, args.port) as engine:
+    if args.state_dir:  # a restart in the same state dir: the last run's stack.json describes nothing that runs
+        (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
+    with running_engine(args.state_dir, args.port) as engine, withdrawn_at_exit(engine.state_dir / STACK_FILE):
         clients = engine.clients()
         spec = ThumbnailPipelineSpec(runtime=args.runtime)
         pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(clients, spec))
@@ -105,13 +118,13 @@ def up(args: argparse.Namespace) -> int:
             clients, pool, AvatarApiSpec(uploads_bucket=spec.uploads_bucket)))
         pool.save(engine.state_dir / IDENTITY_FILE)
         facts = stack_facts(engine, pipeline, api, pool)
-        stack_file = engine.state_dir / "stack.json"
+        stack_file = engine.state_dir / STACK_FILE
         partial = stack_file.with_suffix(".json.partial")
         partial.write_text(json.dumps(facts, indent=2) + "\n")
         partial.replace(stack_file)  # atomic: a reader never sees half a file
         print(json.dumps(facts, indent=2))
         print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
-        stop.wait()
+        engine.watch(stop)  # raises EngineDiedError (exit 1, with the log tail) if LocalStack dies under us
         print("shutting down", flush=True)
     return 0
 

@@ -16,13 +16,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from harness.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
-from harness.errors import EngineStartError, PortInUseError
+from harness.errors import EngineDiedError, EngineStartError, PortInUseError
 from harness.localstack_catalog import place_catalog
 from harness.waiting import wait_until
 
@@ -127,6 +128,8 @@ class LocalStackEngine:
         try:
             if process is not None and process.poll() is None:
                 self._terminate(process)
+            elif process is not None:
+                _signal_group(process.pid, signal.SIGKILL)  # it died: end what it left behind (Lambda runtimes)
         finally:
             if self._owns_state_dir:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
@@ -146,6 +149,18 @@ class LocalStackEngine:
         # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
         wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
                    what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
+
+    def watch(self, stop: threading.Event, interval: float = 0.25) -> None:
+        """Return once `stop` is set; raise EngineDiedError as soon as LocalStack has exited under us."""
+        while not stop.wait(interval):
+            status = self._process.poll() if self._process else None
+            if status is not None:
+                how = f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
+                raise EngineDiedError(
+                    f"LocalStack exited ({how}) while the stack was in use; nothing answers {self.endpoint_url} any more",
+                    evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
+                    hint="see the log above (out of memory? killed by someone?); then start the stack again",
+                )
 
     # -- facts ------------------------------------------------------------------------------------
     @property

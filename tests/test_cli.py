@@ -56,6 +56,7 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0, output
     assert "shutting down" in output and "stopping LocalStack" in output
     assert living(children) == []
+    assert not (tmp_path / "stack.json").exists()  # a clean stop leaves no stack.json describing a stack that is gone
 
 
 def test_up_refuses_a_port_in_use(tmp_path):
