@@ -23,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 from harness.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
-from harness.errors import EngineDiedError, EngineStartError, PortInUseError
+from harness.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
 from harness.localstack_catalog import place_catalog
 from harness.waiting import wait_until
 
@@ -43,7 +43,7 @@ def free_loopback_port() -> int:
 
 def ensure_port_free(port: int) -> None:
     if not 1 <= port <= 65535:  # bind() would raise OverflowError
-        raise PortInUseError(f"{port} is not a port number", hint="give a port in 1-65535, or omit it to get a free one")
+        raise HarnessError(f"{port} is not a port number", hint="give a port in 1-65535, or omit it to get a free one")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind((LOOPBACK, port))

@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from harness.apigw import jwt_authorizer, lambda_authorizer
-from harness.apigw import gateway_responses, quotas
+from harness.apigw import gateway_responses, jwt_authorizer, lambda_authorizer, quotas
 from harness.apigw.cors import answer_preflight, apply_to_response, is_preflight
 from harness.apigw.http_api import Authorizer, HttpApi
 from harness.apigw.lambda_authorizer import AuthorizerCache, AuthorizerDecision, RequestFacts, identity_values
