@@ -76,8 +76,8 @@ def anonymous_access_allowed(context: Any) -> bool:
     action = ACTION_OF_OPERATION.get(operation, f"s3:{operation}")
     request = context.service_request or {}
     bucket = _find_bucket(context, request.get("Bucket"))
-    if bucket is None:
-        return bool(request.get("Bucket"))  # no such bucket: S3 answers NoSuchBucket, as AWS does
+    if bucket is None:  # no such bucket: S3 answers NoSuchBucket, as AWS does; but nobody anonymous creates one
+        return bool(request.get("Bucket")) and operation != "CreateBucket"
     key = request.get("Key")
     resource = f"arn:aws:s3:::{bucket.name}" + (f"/{key}" if key else "")
     effect = public_policy_effect(bucket.policy, action, resource)

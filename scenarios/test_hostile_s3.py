@@ -31,6 +31,12 @@ def test_an_unsigned_put_to_the_private_uploads_bucket_is_403_access_denied(aws_
     assert http("GET", f"{aws_client.s3.meta.endpoint_url}/{thumbnail_pipeline.spec.uploads_bucket}").status == 403  # nor a listing
 
 
+def test_nobody_anonymous_creates_a_bucket(aws_client, name_prefix):
+    bucket = f"{name_prefix}anonymous-{uuid.uuid4().hex[:8]}"
+    assert http("PUT", f"{aws_client.s3.meta.endpoint_url}/{bucket}").status == 403
+    assert bucket not in [b["Name"] for b in aws_client.s3.list_buckets()["Buckets"]]
+
+
 @pytest.mark.parametrize("authorization, status, code", [
     (FORGED, 403, b"SignatureDoesNotMatch"),
     ("Bearer eyJhbGciOiJSUzI1NiJ9.e30.x", 400, b"InvalidArgument"),  # AWS: "Unsupported Authorization Type"
