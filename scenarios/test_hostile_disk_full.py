@@ -1,4 +1,4 @@
-"""A full disk under S3 (issue 12): a PUT that fails half-written must give its space back.
+"""A full disk under S3 (issue 12): a PUT that fails half-written must give its space back and lose nothing.
 
 S3's object data lives under the engine's state dir (harness/localstack_isolation.py); here that directory is an
 8 MB tmpfs, so one 10 MB upload fills it. Was: the partial file stayed open, deleting every object gave nothing back,
@@ -56,8 +56,12 @@ def test_a_put_that_fills_the_disk_gives_its_space_back(engine_on_a_small_disk, 
     failed = put(s3, "avatars", "huge.jpg", b"x" * (DISK_MB + 2) * MB)
     assert failed.status == 500 and b"No space left on device" in failed.body, failed.body[:300]
     assert [o["Key"] for o in s3.list_objects_v2(Bucket="avatars")["Contents"]] == ["small.jpg"]  # nothing half-stored
+    assert free_mb(storage) > DISK_MB - 2  # the failed PUT's partial file was released
+    overwrite = put(s3, "avatars", "small.jpg", b"z" * (DISK_MB + 2) * MB)  # the same key, too big: AWS keeps the old version
+    assert overwrite.status == 500
+    assert s3.get_object(Bucket="avatars", Key="small.jpg")["Body"].read() == b"x" * MB  # was: truncated
     s3.delete_object(Bucket="avatars", Key="small.jpg")
-    assert free_mb(storage) > DISK_MB - 1  # the failed PUT's partial file was released
+    assert free_mb(storage) > DISK_MB - 1  # every failed PUT's partial file was released
     again = put(s3, "avatars", "retry.jpg", b"y" * 4 * MB)
     assert again.status == 200, again.body[:300]  # was: [Errno 28] on every later upload
     assert s3.get_object(Bucket="avatars", Key="retry.jpg")["Body"].read() == b"y" * 4 * MB
