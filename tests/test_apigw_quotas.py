@@ -38,6 +38,7 @@ def test_past_lambdas_6_mb_the_function_is_not_invoked(functions, services):
     assert functions.called(AUTHORIZER_ARN) and not functions.called(UPLOAD_ARN)
 
 
+@pytest.mark.aws_unverified
 def test_a_function_response_over_6_mb_is_a_500(functions, services):
     functions.answers[UPLOAD_ARN] = ({"statusCode": 200, "body": "x" * (6 * MB + 1)}, False)
     response = handle(cruddur_api(), "$default", post(), ENDPOINT, services)

@@ -25,6 +25,8 @@ PAYLOAD_TOO_LARGE = (413, b"HTTP content length exceeded 10485760 bytes.", "text
 # Observed there too: a request past Lambda's 6 MB synchronous payload -> 413 with this JSON (note the space: the
 # integration's error, not one of the gateway's compact bodies).
 LAMBDA_PAYLOAD_TOO_LARGE = (413, b'{"message": "Request Too Long"}', "application/json")
+# Unverified: a function response over Lambda's 6 MB fails the invocation; the gateway answers its 500, as for any failure.
+LAMBDA_RESPONSE_TOO_LARGE = (500, b'{"message":"Internal Server Error"}', "application/json")
 # Unverified: request line plus headers over 10240 bytes -> 431, the HTTP status for it (RFC 6585).
 HEADERS_TOO_LARGE = (431, b'{"message":"Request Header Fields Too Large"}', "application/json")
 # Unverified: a request AWS's front door cannot route (an empty Host) -> 400.

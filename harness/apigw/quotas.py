@@ -7,7 +7,8 @@ A test that passes past them here would fail on AWS. The answers past each limit
 
 from __future__ import annotations
 
-from harness.apigw.gateway_responses import HEADERS_TOO_LARGE, INTERNAL_SERVER_ERROR, LAMBDA_PAYLOAD_TOO_LARGE, PAYLOAD_TOO_LARGE, GatewayResponse
+from harness.apigw.gateway_responses import (HEADERS_TOO_LARGE, LAMBDA_PAYLOAD_TOO_LARGE, LAMBDA_RESPONSE_TOO_LARGE, PAYLOAD_TOO_LARGE,
+                                             GatewayResponse)
 from harness.apigw.payload_v2 import HttpRequest
 
 PAYLOAD_LIMIT_BYTES = 10 * 1024 * 1024
@@ -41,5 +42,5 @@ def invocation_refusal(payload: bytes) -> tuple[GatewayResponse, str] | None:
 def response_refusal(payload: bytes) -> tuple[GatewayResponse, str] | None:
     """Lambda fails an invocation whose response is over 6 MB; the gateway then answers its 500 (unverified status)."""
     if len(payload) > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES:
-        return INTERNAL_SERVER_ERROR, f"Lambda response of {len(payload)} bytes is over the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte limit"
+        return LAMBDA_RESPONSE_TOO_LARGE, f"Lambda response of {len(payload)} bytes is over the {LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte limit"
     return None
