@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.library.avatar_api import FRONTEND_ORIGIN
 from harness.library.access_logs import expect_status
+from harness.library.avatar_api import FRONTEND_ORIGIN
 from harness.library.http import http
 from harness.library.lambda_functions import allow_apigateway_invoke, invocation_count
+from harness.library.layout import CHECKOUT_ROOT
 from harness.library.s3 import ensure_bucket
 from harness.library.thumbnail_pipeline import UPLOADS_BUCKET_CORS
 from harness.library.waiting import wait_until
@@ -236,3 +237,29 @@ def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_u
     assert answer.status == 200 and "/policy-user.jpg?" in answer.json()["url"]  # context reached the integration
     denied = http("GET", f"{api.api_url}/avatars/key_upload", {"Authorization": "Bearer anything"})
     assert (denied.status, denied.json()) == (403, {"message": "Forbidden"})  # explicit Deny
+
+
+def test_bug_17_extension_not_checked_lets_one_user_replace_another_users_avatar(avatar_api_factory, cognito_user_pool,
+                                                                                 thumbnail_pipeline, aws_client):
+    """`{"extension": "x/<victim sub>"}` -> key `<attacker sub>.x/<victim sub>`; the thumbnail Lambda keeps the base name,
+    so it writes over `avatars/<victim sub>.jpg`. Fixed: the extension is one of a short allow-list, else 400."""
+    victim, attacker = str(uuid.uuid4()), str(uuid.uuid4())
+    broken = avatar_api_factory(upload_handler="upload_extension_not_checked.handler",
+                                upload_extra_files=(VARIANTS / "upload_extension_not_checked.py",))
+    victim_url = key_upload(broken.api_url, cognito_user_pool.access_token(sub=victim)).json()["url"]
+    assert http("PUT", victim_url, {"Content-Type": "image/jpeg"}, PHOTO).status == 200
+    avatar_key = thumbnail_pipeline.spec.output_key(f"{victim}.jpg")
+    victims_avatar = thumbnail_pipeline.wait_for_thumbnail(f"{victim}.jpg")
+
+    answer = key_upload(broken.api_url, cognito_user_pool.access_token(sub=attacker), extension=f"x/{victim}")
+    assert answer.status == 200 and f"/{attacker}.x/{victim}?" in answer.json()["url"]
+    other_image = (CHECKOUT_ROOT / "fixtures" / "images" / "panorama.jpg").read_bytes()
+    assert http("PUT", answer.json()["url"], {"Content-Type": "image/jpeg"}, other_image).status == 200
+    current = lambda: aws_client.s3.get_object(Bucket=thumbnail_pipeline.spec.assets_bucket, Key=avatar_key)["Body"].read()  # noqa: E731
+    wait_until(lambda: current() != victims_avatar, timeout=30, what=f"the attacker's upload to replace {avatar_key}",
+               evidence=lambda: thumbnail_pipeline.logs()[-3000:])
+
+    fixed = avatar_api_factory()
+    refused = key_upload(fixed.api_url, cognito_user_pool.access_token(sub=attacker), extension=f"x/{victim}")
+    assert refused.status == 400 and "extension must be one of" in refused.json()["message"]
+    assert key_upload(fixed.api_url, cognito_user_pool.access_token(sub=attacker), extension="png").status == 200

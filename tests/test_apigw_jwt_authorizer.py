@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from harness.localstack_plugins.apigw.jwt_authorizer import JwtAuthorizerConfig, bare_token, decide
@@ -55,3 +57,17 @@ def test_route_scopes_must_intersect(pool, config):
 
 def test_bare_token():
     assert bare_token("Bearer  abc ") == "abc" and bare_token(None) == "" and bare_token("abc") == "abc"
+
+
+@pytest.mark.parametrize("name", sorted(FakeCognitoUserPool().wrong_claim_type_tokens()))
+def test_a_claim_of_the_wrong_json_type_is_401_never_an_error_or_an_allow(pool, config, name):
+    """behaviour.md "JWT authorizer": a claim the gateway cannot use is a failure -> 401 invalid_token
+    (was: `aud` an object -> TypeError unhashable dict, `nbf` a string -> TypeError, `exp` 1e400 -> allowed)."""
+    decision = check(pool, config, pool.wrong_claim_type_tokens()[name])
+    assert not decision.allowed and decision.status == 401 and decision.body == {"message": "Unauthorized"}, decision
+    assert 'error="invalid_token"' in decision.headers["www-authenticate"]
+
+
+def test_sign_json_signs_the_exact_text(pool, config):
+    claims = pool.access_claims(sub="raw")
+    assert check(pool, config, pool.sign_json(json.dumps(claims))).claims["sub"] == "raw"

@@ -56,6 +56,7 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0, output
     assert "shutting down" in output and "stopping LocalStack" in output
     assert living(children) == []
+    assert not (tmp_path / "stack.json").exists()  # a clean stop leaves no stack.json describing a stack that is gone
 
 
 def test_up_refuses_a_port_in_use(tmp_path):
@@ -134,3 +135,45 @@ def test_logs_without_a_running_stack_says_how_to_start_one(tmp_path):
     result = subprocess.run([sys.executable, "-m", "harness.cli.main", "logs", "--state-dir", str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "nothing answers at http://127.0.0.1:9" in result.stderr, result.stderr
+@pytest.mark.parametrize("argv, message", [
+    (["up", "--port", "70000"], "argument --port: 70000 is not a port number (1-65535)"),
+    (["up", "--port", "0"], "argument --port: 0 is not a port number"),
+    (["up", "--port", "http"], "argument --port: 'http' is not a port number"),
+    (["demo", "--runtime", "ruby2.7"], "argument --runtime: 'ruby2.7' is not a runtime of the thumbnail Lambda"),
+    (["demo", "--image", "/nonexistent.jpg"], "argument --image: '/nonexistent.jpg' is not a file"),
+    (["up", "--state-dir", "/etc/hostname"], "argument --state-dir: '/etc/hostname' exists and is not a directory"),
+    (["cors", "localhost:4566/x", "--origin", "https://a.example"], "argument url: 'localhost:4566/x' is not an http(s) URL"),
+    (["cors", "http://127.0.0.1:1/x", "--origin", "a.example"], "argument --origin: 'a.example' is not an origin"),
+    (["cors", "http://127.0.0.1:1/x", "--origin", "https://a.example", "--method", "PO ST"], "argument --method"),
+    (["answers-diff", "/etc/hostname", "/tmp"], "argument aws_dir: '/etc/hostname' exists and is not a directory"),
+    (["answers-diff", "/tmp", "/nonexistent"], "argument emulator_dir: '/nonexistent' is not a directory"),
+])
+def test_every_bad_argument_gets_a_one_line_error_and_the_usage(capsys, argv, message):
+    from harness.cli.main import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    error = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert error.startswith("usage: harness ") and message in error and "Traceback" not in error
+    assert len([line for line in error.splitlines() if "error:" in line]) == 1
+
+
+def test_the_engine_refuses_a_port_out_of_range_with_a_clear_error():
+    from harness.library.targets.localstack_host import ensure_port_free
+    from harness.library.errors import HarnessError
+
+    with pytest.raises(HarnessError, match="70000 is not a port number"):
+        ensure_port_free(70000)
+
+
+def test_cors_never_says_allowed_for_a_simple_request_it_did_not_send(avatar_api):
+    url = f"{avatar_api.api_url}/avatars/key_upload"
+    harness_cors = [sys.executable, "-m", "harness.cli.main", "cors", url, "--origin", "https://evil.example"]
+    unsent = subprocess.run([*harness_cors, "--method", "POST"], capture_output=True, text=True, timeout=60)
+    assert unsent.returncode == 1 and "ALLOWED" not in unsent.stdout and "UNDECIDED" in unsent.stdout, unsent.stdout
+    assert "depends on that response" in unsent.stdout
+    sent = subprocess.run([*harness_cors, "--method", "POST", "--send"], capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 1 and "BLOCKED" in sent.stdout and "Access-Control-Allow-Origin: missing" in sent.stdout, sent.stdout
+    safe = subprocess.run([*harness_cors, "--method", "GET"], capture_output=True, text=True, timeout=60)  # safe: sent unasked
+    assert safe.returncode == 1 and f"GET {url} ->" in safe.stdout and "BLOCKED" in safe.stdout, safe.stdout

@@ -51,3 +51,13 @@ def test_s3_put_with_image_content_type_needs_a_preflight():
     request = CorsRequest(PAGE, "PUT", ("content-type",), content_type="image/jpeg")
     assert request.needs_preflight() and request.non_safelisted_headers() == ["content-type"]
     assert not verdict(request, (403, {}), None).allowed  # bug 13: bucket without CORS
+
+
+def test_a_simple_request_without_its_response_is_undecided_never_allowed():
+    """`harness cors URL --origin https://evil.example --method POST` printed "ALLOWED" with no reason at all."""
+    request = CorsRequest("https://evil.example", "POST")
+    result = verdict(request, None, None)
+    assert not result.allowed
+    assert result.explain().startswith("UNDECIDED") and "depends on that response" in result.explain() and "--send" in result.explain()
+    blocked = verdict(request, None, (200, {"access-control-allow-origin": PAGE}))
+    assert not blocked.allowed and "is not the page origin" in blocked.explain()

@@ -10,6 +10,7 @@ it at the engine, so no traffic leaves the machine, or at an S3 object on AWS).
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import urllib.request
@@ -46,12 +47,25 @@ def bare_token(header_value: str) -> str:
     return header_value[len("Bearer "):] if header_value.startswith("Bearer ") else header_value
 
 
+def assert_claim_types(claims: dict) -> None:
+    """aws-jwt-verify's assertJwtPayload (src/jwt.ts): exp, nbf, iat finite numbers; iss, aud, scope, jti strings.
+    PyJWT alone would take `exp: "1767225600"` (it calls int() on it)."""
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            raise ValueError(f"JWT payload {name} claim is not a number")
+    for name in ("iss", "aud", "scope", "jti"):
+        if name in claims and not isinstance(claims[name], str):
+            raise ValueError(f"JWT payload {name} claim is not a string")
+
+
 def verify_access_token(token: str) -> dict:
     """As aws-jwt-verify's CognitoJwtVerifier(tokenUse="access", clientId=CLIENT_ID) checks it."""
     client_id = os.environ.get("CLIENT_ID")
     if not client_id:
         raise ValueError("CLIENT_ID is not set")
     header = jwt.get_unverified_header(token)
+    assert_claim_types(jwt.decode(token, options={"verify_signature": False}))  # before any claim is used
     key = next((k for k in jwks()["keys"] if k["kid"] == header.get("kid")), None)
     if key is None or header.get("alg") != "RS256":
         raise ValueError(f"no RS256 key for kid {header.get('kid')!r}")

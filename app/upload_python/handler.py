@@ -4,6 +4,10 @@
 CORS "in the Lambda" style (system.md): when FRONTEND_URL is set, the function answers the
 `OPTIONS /{proxy+}` route itself and adds CORS headers to its answers; with CORS in the API's
 configuration, those headers are dropped by API Gateway anyway (bug 4).
+
+The extension is checked against a short allow-list (system.md bug 17: the seed's code put any text after
+`<sub>.`, so `{"extension": "x/<victim sub>"}` made the key `<sub>.x/<victim sub>`, whose thumbnail, named after the
+key's base name, replaced the victim's avatar); anything else is a 400.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import boto3
 from botocore.config import Config
 
 URL_LIFETIME_SECONDS = 300
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp")  # what the thumbnail Lambda reads (system.md "Thumbnail rule")
 # Regional virtual-hosted URLs on AWS, as the JS SDK v3 makes them (the global host may 307 a new bucket); path-style
 # when the SDK is pointed at an emulator (AWS_ENDPOINT_URL), whose address cannot carry a bucket name.
 ADDRESSING_STYLE = "path" if os.environ.get("AWS_ENDPOINT_URL") else "virtual"
@@ -42,6 +47,14 @@ def handler(event: dict, context: object) -> dict:
         return {"statusCode": 200, "headers": cors_headers(), "body": json.dumps({})}
     sub = caller_sub(event["requestContext"]["authorizer"])
     extension = json.loads(event["body"])["extension"]
+    if not isinstance(extension, str) or extension.lower() not in IMAGE_EXTENSIONS:
+        return {"statusCode": 400, "headers": cors_headers(),
+                "body": json.dumps({"message": f"extension must be one of {', '.join(IMAGE_EXTENSIONS)}"})}
+    return presigned_upload(sub, extension.lower())
+
+
+def presigned_upload(sub: str, extension: str) -> dict:
+    """200 {"url": <presigned PUT of <sub>.<extension>, 300 s>}: only `host` is signed, any Content-Type works."""
     url = s3.generate_presigned_url(
         "put_object", Params={"Bucket": os.environ["UPLOADS_BUCKET_NAME"], "Key": f"{sub}.{extension}"},
         ExpiresIn=URL_LIFETIME_SECONDS,

@@ -32,8 +32,10 @@ from harness.library.progress import step
 from harness.library.recorded_answers import differences
 from harness.library.layout import SAMPLE_AVATAR
 from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from harness.cli import arguments as cli_arguments
 
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
+STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
 
 
 @contextmanager
@@ -45,6 +47,16 @@ def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalSta
         yield engine
     finally:
         step("stopping LocalStack", engine.stop)
+
+
+@contextmanager
+def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
+    """Whatever ends the block (Ctrl-C, SIGTERM, LocalStack dying, a failed step), stack.json goes first:
+    a reader never sees one describing a stack that is gone or going."""
+    try:
+        yield stack_file
+    finally:
+        stack_file.unlink(missing_ok=True)
 
 
 def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: AvatarApi, pool: FakeCognitoUserPool) -> dict[str, str]:
@@ -99,11 +111,13 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def up(args: argparse.Namespace) -> int:
-    """Boot and provision, write <state-dir>/stack.json, run until Ctrl-C or SIGTERM."""
+    """Boot and provision, write <state-dir>/stack.json, run until Ctrl-C or SIGTERM, or until LocalStack dies (exit 1)."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with running_engine(args.state_dir, args.port) as engine:
+    if args.state_dir:  # a restart in the same state dir: the last run's stack.json describes nothing that runs
+        (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
+    with running_engine(args.state_dir, args.port) as engine, withdrawn_at_exit(engine.state_dir / STACK_FILE):
         clients = engine.clients()
         spec = ThumbnailPipelineSpec(runtime=args.runtime)
         pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(clients, spec))
@@ -112,13 +126,13 @@ def up(args: argparse.Namespace) -> int:
             clients, pool, AvatarApiSpec(uploads_bucket=spec.uploads_bucket)))
         pool.save(engine.state_dir / IDENTITY_FILE)
         facts = stack_facts(engine, pipeline, api, pool)
-        stack_file = engine.state_dir / "stack.json"
+        stack_file = engine.state_dir / STACK_FILE
         partial = stack_file.with_suffix(".json.partial")
         partial.write_text(json.dumps(facts, indent=2) + "\n")
         partial.replace(stack_file)  # atomic: a reader never sees half a file
         print(json.dumps(facts, indent=2))
         print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
-        stop.wait()
+        engine.watch(stop)  # raises EngineDiedError (exit 1, with the log tail) if LocalStack dies under us
         print("shutting down", flush=True)
     return 0
 
@@ -194,9 +208,9 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("doctor", help="check this machine and say how to fix what is missing").set_defaults(run=doctor)
     cors_command = commands.add_parser("cors", help="explain, rule by rule, whether a browser allows a cross-origin request")
     cors_command.set_defaults(run=cors)
-    cors_command.add_argument("url")
-    cors_command.add_argument("--origin", required=True, help="the page's origin, e.g. https://3000-cruddur.gitpod.io")
-    cors_command.add_argument("--method", default="GET")
+    cors_command.add_argument("url", type=cli_arguments.http_url)
+    cors_command.add_argument("--origin", required=True, type=cli_arguments.origin, help="the page's origin, e.g. https://3000-cruddur.gitpod.io")
+    cors_command.add_argument("--method", default="GET", type=cli_arguments.http_method)
     cors_command.add_argument("--header", action="append", default=[], help="a header the page sets (repeatable)")
     cors_command.add_argument("--content-type", default="", help="the Content-Type the page sends")
     cors_command.add_argument("--credentials", action="store_true", help="fetch(..., {credentials: 'include'})")
@@ -204,11 +218,11 @@ def parser() -> argparse.ArgumentParser:
     cors_command.add_argument("--data", default="", help="body of the actual request")
     answers_command = commands.add_parser("answers-diff", help="where the emulator answered otherwise than AWS (--record-answers dirs)")
     answers_command.set_defaults(run=answers_diff)
-    answers_command.add_argument("aws_dir", type=Path, help="recorded by `pytest --engine aws` (reports/aws-answers)")
-    answers_command.add_argument("emulator_dir", type=Path, help="recorded by `pytest --record-answers DIR` on an emulator")
+    answers_command.add_argument("aws_dir", type=cli_arguments.answers_dir, help="recorded by `pytest --engine aws` (reports/aws-answers)")
+    answers_command.add_argument("emulator_dir", type=cli_arguments.existing_dir, help="recorded by `pytest --record-answers DIR` on an emulator")
     token_command = commands.add_parser("token", help="print an access token valid for a running `harness up`")
     token_command.set_defaults(run=token)
-    token_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
+    token_command.add_argument("--state-dir", required=True, type=cli_arguments.state_dir, help="the --state-dir given to `harness up`")
     token_command.add_argument("--sub", help="the Cognito sub (default: a new UUID)")
     token_command.add_argument("--expired", action="store_true", help="an access token that expired an hour ago")
     logs_command = commands.add_parser("logs", help="print the access log and the functions' logs of a running `harness up`")
@@ -221,11 +235,11 @@ def parser() -> argparse.ArgumentParser:
     ):
         command = commands.add_parser(name, help=help_text)
         command.set_defaults(run=function)
-        command.add_argument("--state-dir", help="where LocalStack keeps its state (default: a fresh temp dir)")
-        command.add_argument("--port", type=int, help="loopback port (default: a free one)")
-        command.add_argument("--runtime", default="python3.12", help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
+        command.add_argument("--state-dir", type=cli_arguments.state_dir, help="where LocalStack keeps its state (default: a fresh temp dir)")
+        command.add_argument("--port", type=cli_arguments.port, help="loopback port (default: a free one)")
+        command.add_argument("--runtime", default="python3.12", type=cli_arguments.thumbnail_runtime, help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
         if name == "demo":
-            command.add_argument("--image", default=str(SAMPLE_AVATAR), help="the avatar to upload")
+            command.add_argument("--image", default=str(SAMPLE_AVATAR), type=cli_arguments.existing_file, help="the avatar to upload")
     return root
 
 

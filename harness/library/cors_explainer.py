@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 SAFELISTED_HEADERS = {"accept", "accept-language", "content-language", "content-type"}
 SAFELISTED_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 SIMPLE_METHODS = {"GET", "HEAD", "POST"}
+SAFE_METHODS = {"GET", "HEAD"}  # RFC 9110 9.2.1: sending one changes nothing, so the explainer may send it unasked
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,13 @@ class Check:
 class Verdict:
     allowed: bool
     checks: list[Check] = field(default_factory=list)
+    undecided_because: str = ""  # no evidence either way: never ALLOWED without it
 
     def explain(self) -> str:
-        lines = [f"{'ALLOWED' if self.allowed else 'BLOCKED'} by the browser's CORS rules:"]
+        if self.undecided_because:
+            lines = [f"UNDECIDED by the browser's CORS rules: {self.undecided_because}"]
+        else:
+            lines = [f"{'ALLOWED' if self.allowed else 'BLOCKED'} by the browser's CORS rules:"]
         lines += [f"  [{'ok' if c.ok else 'FAIL'}] {c.rule}: {c.detail}" for c in self.checks]
         return "\n".join(lines)
 
@@ -111,4 +116,11 @@ def verdict(request: CorsRequest, preflight: tuple[int, dict[str, str]] | None, 
             checks += check_preflight(request, *preflight)
     if actual is not None and all(c.ok for c in checks):
         checks += check_allow_origin(request, actual[0], actual[1], "response")
+    if actual is None and not request.needs_preflight():
+        # The browser sends a simple request without asking, then lets the page read the answer only if that answer
+        # allows the origin: without the answer there is no evidence either way.
+        return Verdict(False, checks, undecided_because=(
+            f"{request.method} with only CORS-safelisted headers needs no preflight; the browser sends it and blocks "
+            "reading the response unless the actual response allows the origin, so the verdict depends on that response "
+            "(send it: --send)"))
     return Verdict(all(c.ok for c in checks), checks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.library.cors_explainer import CorsRequest, Verdict, verdict
+from harness.library.cors_explainer import SAFE_METHODS, CorsRequest, Verdict, verdict
 from harness.library.http import HttpResult, http
 
 
@@ -28,6 +28,9 @@ class CorsProbe:
 
 
 def probe(url: str, request: CorsRequest, *, send: bool = False, body: bytes | None = None) -> CorsProbe:
+    """The actual request is sent when asked, or unasked when it needs no preflight and its method is safe (GET, HEAD):
+    for such a request only the actual response decides."""
+    send = send or (not request.needs_preflight() and request.method.upper() in SAFE_METHODS)
     preflight = actual = None
     if request.needs_preflight():
         asked = {"Origin": request.origin, "Access-Control-Request-Method": request.method}

@@ -20,6 +20,10 @@ class EngineStartError(HarnessError):
     """LocalStack did not become ready."""
 
 
+class EngineDiedError(HarnessError):
+    """LocalStack exited while the stack was in use."""
+
+
 class PortInUseError(HarnessError):
     """The requested loopback port is taken."""
 

@@ -45,3 +45,25 @@ def http(method: str, url: str, headers: dict[str, str] | None = None, body: byt
 
         expect_status(result, expect)
     return result
+
+
+def http_raw(method: str, url: str, header_pairs: list[tuple[str, str]], body: bytes | None = None, timeout: float = 30) -> HttpResult:
+    """Headers sent exactly as listed: duplicates kept, and no Host header added (list one, empty or not, to send it)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.putrequest(method, parts.path + (f"?{parts.query}" if parts.query else ""), skip_host=True, skip_accept_encoding=True)
+        for name, value in header_pairs:
+            connection.putheader(name, value)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        result = HttpResult(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+    record(method, url, dict(header_pairs), result.status, result.headers, result.body)
+    return result

@@ -4,7 +4,8 @@ Tokens have Cognito's exact shapes (system.md "identity": access tokens carry `c
 RS256 with a `kid`; 3600 s lifetime), signed with keys made for this session only. For tests it
 also mints the bad ones an authorizer must refuse (behaviour.md "JWT authorizer"): expired, not yet
 valid, wrong key, unknown kid, wrong issuer or client, an id token where an access token is due,
-tampered, `alg: none`, and HS256 signed with the public key. A `Clock` drives every time claim.
+tampered, `alg: none`, and HS256 signed with the public key; and, signed with the pool's own key, tokens whose
+claims have the wrong JSON type (`aud` an object, `nbf` a string, `exp` 1e400...). A `Clock` drives every time claim.
 """
 
 from __future__ import annotations
@@ -138,6 +139,13 @@ class FakeCognitoUserPool:
         key = key or self.signing_key
         return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": kid or key.kid})
 
+    def sign_json(self, payload: str) -> str:
+        """An RS256 token over this exact JSON text (for payloads `json.dumps` cannot write, such as `1e400`)."""
+        header = _b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": self.signing_key.kid}).encode())
+        signing_input = f"{header}.{_b64(payload.encode())}"
+        rs256 = jwt.algorithms.RSAAlgorithm(jwt.algorithms.RSAAlgorithm.SHA256)
+        return f"{signing_input}.{_b64(rs256.sign(signing_input.encode(), self.signing_key.private_key))}"
+
     def access_token(self, sub: str | None = None, **claim_overrides: Any) -> str:
         claims = self.access_claims(sub) | claim_overrides
         return self.sign({k: v for k, v in claims.items() if v is not None})
@@ -166,6 +174,24 @@ class FakeCognitoUserPool:
             "hs256-with-public-key": _hs256(good, self.signing_key),
             "not-a-jwt": "not.a.jwt",
             "empty": "",
+        }
+
+
+    def wrong_claim_type_tokens(self, sub: str | None = None) -> dict[str, str]:
+        """name -> an access token signed with the pool's key whose claim has a JSON type no verifier may use."""
+        now = self.clock.now()
+        good = self.access_claims(sub)
+        as_json = json.dumps(good | {"exp": 0})
+        return {
+            "aud-object": self.sign(good | {"aud": {"client": self.client_id}}),
+            "aud-array-with-an-object": self.sign(good | {"aud": [self.client_id, {"x": 1}]}),
+            "client-id-array": self.sign(good | {"client_id": [self.client_id]}),
+            "nbf-string": self.sign(good | {"nbf": str(now - 60)}),
+            "iat-string": self.sign(good | {"iat": str(now)}),
+            "exp-numeric-string": self.sign(good | {"exp": str(now + 3600)}),
+            "exp-boolean": self.sign(good | {"exp": True}),
+            "exp-infinity": self.sign_json(as_json.replace('"exp": 0', '"exp": 1e400')),
+            "scope-array": self.sign(good | {"scope": [DEFAULT_SCOPE]}),
         }
 
 

@@ -15,13 +15,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
-from harness.library.targets.target import LocalStackTarget
-from harness.library.errors import EngineStartError, PortInUseError
+from harness.library.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.localstack_catalog import place_catalog
+from harness.library.targets.target import LocalStackTarget
 from harness.library.waiting import wait_until
 
 LOOPBACK = "127.0.0.1"
@@ -39,6 +40,8 @@ def free_loopback_port() -> int:
 
 
 def ensure_port_free(port: int) -> None:
+    if not 1 <= port <= 65535:  # bind() would raise OverflowError
+        raise HarnessError(f"{port} is not a port number", hint="give a port in 1-65535, or omit it to get a free one")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind((LOOPBACK, port))
@@ -109,6 +112,8 @@ class LocalStackEngine(LocalStackTarget):
         try:
             if process is not None and process.poll() is None:
                 self._terminate(process)
+            elif process is not None:
+                _signal_group(process.pid, signal.SIGKILL)  # it died: end what it left behind (Lambda runtimes)
         finally:
             if self._owns_state_dir:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
@@ -128,6 +133,18 @@ class LocalStackEngine(LocalStackTarget):
         # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
         wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
                    what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
+
+    def watch(self, stop: threading.Event, interval: float = 0.25) -> None:
+        """Return once `stop` is set; raise EngineDiedError as soon as LocalStack has exited under us."""
+        while not stop.wait(interval):
+            status = self._process.poll() if self._process else None
+            if status is not None:
+                how = f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
+                raise EngineDiedError(
+                    f"LocalStack exited ({how}) while the stack was in use; nothing answers {self.endpoint_url} any more",
+                    evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
+                    hint="see the log above (out of memory? killed by someone?); then start the stack again",
+                )
 
     # -- facts ------------------------------------------------------------------------------------
     @property

@@ -17,6 +17,22 @@ ECHO_CONFIGURED_ALLOW_HEADERS = True
 # ANY route with more literal segments both match; the more specific path wins over the specific method.
 PATH_SPECIFICITY_BEFORE_METHOD = True
 
+# Quotas (gateway_responses.py, quotas.py; behaviour.md "HTTP API quotas and headers": the limits are documented,
+# the answers past them are not, for HTTP APIs). Each is (status, body, content-type).
+# Observed on a REST API (github.com/koki-develop/lgtm-generator/issues/10): a body over 10485760 bytes -> 413,
+# `content-type: text; charset=utf-8`, this text.
+PAYLOAD_TOO_LARGE = (413, b"HTTP content length exceeded 10485760 bytes.", "text; charset=utf-8")
+# Observed there too: a request past Lambda's 6 MB synchronous payload -> 413 with this JSON (note the space: the
+# integration's error, not one of the gateway's compact bodies).
+LAMBDA_PAYLOAD_TOO_LARGE = (413, b'{"message": "Request Too Long"}', "application/json")
+# Unverified: a function response over Lambda's 6 MB fails the invocation; the gateway answers its 500, as for any failure.
+LAMBDA_RESPONSE_TOO_LARGE = (500, b'{"message":"Internal Server Error"}', "application/json")
+# Unverified: request line plus headers over 10240 bytes -> 431, the HTTP status for it (RFC 6585).
+HEADERS_TOO_LARGE = (431, b'{"message":"Request Header Fields Too Large"}', "application/json")
+# Unverified: `$context.error.responseType` for an answer past a quota (REST APIs call it REQUEST_TOO_LARGE).
+QUOTA_RESPONSE_TYPE = "REQUEST_TOO_LARGE"
+# Unverified: a request AWS's front door cannot route (an empty Host) -> 400.
+BAD_REQUEST = (400, b'{"message":"Bad Request"}', "application/json")
 # Access logs (access_log.py). Unverified: what API Gateway writes in the failure variables, except the two texts
 # observed on AWS (dev.classmethod.jp, 2023-10: an authorizer without invoke permission, a simple response without
 # isAuthorized) and the integration's missing-permission text (the AWS troubleshooting page's screenshot).

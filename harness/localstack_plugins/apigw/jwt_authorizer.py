@@ -2,7 +2,8 @@
 
 The token comes from the identity source, bare or `Bearer `-prefixed. RSA only; the key is found by
 `kid` in the issuer's JWKS (fetched by the caller: `jwks` is plain data here). Checked: signature,
-`iss` equals the issuer, `aud` or `client_id` in the audience, `exp` after now, `nbf`/`iat` not after
+every registered claim of the JSON type RFC 7519 gives it (a claim the gateway cannot use, e.g. `aud` an
+object, `nbf` a string, `exp` 1e400 = infinity, is a refusal, never an error or an allow), `iss` equals the issuer, `aud` or `client_id` in the audience, `exp` after now, `nbf`/`iat` not after
 now, and the route's authorization scopes (if any) intersect `scope`/`scp`. Any failure: 401
 {"message":"Unauthorized"} with `www-authenticate: Bearer scope="" error="invalid_token" error_description="..."`.
 Claims reach the integration at `requestContext.authorizer.jwt.claims`, scopes at `.jwt.scopes`.
@@ -10,13 +11,20 @@ Claims reach the integration at `requestContext.authorizer.jwt.claims`, scopes a
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 
+from harness.localstack_plugins.apigw.gateway_responses import UNAUTHORIZED
+
 RSA_ALGORITHMS = ("RS256", "RS384", "RS512")
-UNAUTHORIZED_BODY = {"message": "Unauthorized"}
+# RFC 7519 section 4.1 (and RFC 8693 4.3 for client_id, 8693 4.2 / common practice for scp): the type each claim
+# must have. NumericDate claims are finite JSON numbers, never strings or booleans.
+NUMERIC_DATE_CLAIMS = ("exp", "nbf", "iat")
+STRING_CLAIMS = ("iss", "sub", "client_id", "scope", "jti", "token_use")
+STRING_OR_STRINGS_CLAIMS = ("aud", "scp")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class JwtDecision:
 
 def _refuse(description: str) -> JwtDecision:
     header = f'Bearer scope="" error="invalid_token" error_description="{description}"'
-    return JwtDecision(False, 401, {"www-authenticate": header}, dict(UNAUTHORIZED_BODY), reason=description)
+    return JwtDecision(False, 401, {"www-authenticate": header}, UNAUTHORIZED.document, reason=description)
 
 
 def bare_token(value: str | None) -> str:
@@ -68,11 +76,27 @@ def decide(config: JwtAuthorizerConfig, identity_value: str | None, jwks: dict, 
         )
     except jwt.InvalidTokenError:
         return _refuse("the token signature is invalid")
-    problem = _claims_problem(config, claims, now) or _scope_problem(claims, route_scopes)
+    problem = claim_type_problem(claims) or _claims_problem(config, claims, now) or _scope_problem(claims, route_scopes)
     if problem:
         return _refuse(problem)
     return JwtDecision(True, claims={k: _as_string(v) for k, v in claims.items()},
                        scopes=list(route_scopes) or None, reason="valid token")
+
+
+def claim_type_problem(claims: dict[str, Any]) -> str:
+    """Why a claim has a JSON type the authorizer cannot use, or "" (behaviour.md "JWT authorizer": failure -> 401)."""
+    for name in NUMERIC_DATE_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+            return f"the token's {name} claim is not a finite number"
+    for name in STRING_CLAIMS:
+        if name in claims and not isinstance(claims[name], str):
+            return f"the token's {name} claim is not a string"
+    for name in STRING_OR_STRINGS_CLAIMS:
+        value = claims.get(name)
+        if name in claims and not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            return f"the token's {name} claim is not a string or an array of strings"
+    return ""
 
 
 def _claims_problem(config: JwtAuthorizerConfig, claims: dict[str, Any], now: int) -> str:

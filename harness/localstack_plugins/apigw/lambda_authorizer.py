@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.localstack_plugins.apigw.aws_unverified import AUTHORIZER_BAD_RESPONSE, AUTHORIZER_FUNCTION_ERROR, SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED
+from harness.localstack_plugins.apigw.gateway_responses import FORBIDDEN, INTERNAL_SERVER_ERROR, UNAUTHORIZED, GatewayResponse
 from harness.localstack_plugins.apigw.lambda_invocation import function_error_text
 
-UNAUTHORIZED = (401, {"message": "Unauthorized"})
-FORBIDDEN = (403, {"message": "Forbidden"})
-INTERNAL_ERROR = (500, {"message": "Internal Server Error"})
 MAX_TTL_SECONDS = 3600
 
 
@@ -58,8 +56,8 @@ class AuthorizerDecision:
     principal_id: str = ""  # an IAM policy answer's principalId (`$context.authorizer.principalId`)
 
     @classmethod
-    def deny(cls, status_body: tuple[int, dict], reason: str) -> "AuthorizerDecision":
-        return cls(False, status_body[0], dict(status_body[1]), {}, reason)
+    def deny(cls, answer: GatewayResponse, reason: str) -> "AuthorizerDecision":
+        return cls(False, answer.status, answer.document, {}, reason)
 
 
 def identity_values(sources: tuple[str, ...], facts: RequestFacts) -> list[str] | None:
@@ -84,7 +82,7 @@ def identity_values(sources: tuple[str, ...], facts: RequestFacts) -> list[str] 
 def decide(config: LambdaAuthorizerConfig, answer: Any, function_error: bool, route_arn: str) -> AuthorizerDecision:
     """The gateway's decision from what the authorizer function returned."""
     if function_error:
-        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_FUNCTION_ERROR + function_error_text(answer))
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, AUTHORIZER_FUNCTION_ERROR + function_error_text(answer))
     if config.enable_simple_responses:
         return _decide_simple(answer)
     return _decide_policy(answer, route_arn)
@@ -92,12 +90,12 @@ def decide(config: LambdaAuthorizerConfig, answer: Any, function_error: bool, ro
 
 def _decide_simple(answer: Any) -> AuthorizerDecision:
     if not isinstance(answer, dict) or "isAuthorized" not in answer:
-        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED)
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, AUTHORIZER_BAD_RESPONSE + SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED)
     if not isinstance(answer["isAuthorized"], bool):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"'isAuthorized' is not a boolean: {answer['isAuthorized']!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, AUTHORIZER_BAD_RESPONSE + f"'isAuthorized' is not a boolean: {answer['isAuthorized']!r}")
     context = answer.get("context") or {}
     if not isinstance(context, dict):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"'context' is not an object: {context!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, AUTHORIZER_BAD_RESPONSE + f"'context' is not an object: {context!r}")
     if not answer["isAuthorized"]:
         return AuthorizerDecision.deny(FORBIDDEN, "isAuthorized is false")
     return AuthorizerDecision(True, context=context, reason="isAuthorized is true")
@@ -107,7 +105,7 @@ def _decide_policy(answer: Any, route_arn: str) -> AuthorizerDecision:
     document = answer.get("policyDocument") if isinstance(answer, dict) else None
     statements = document.get("Statement") if isinstance(document, dict) else None
     if not isinstance(answer, dict) or "principalId" not in answer or not isinstance(statements, list):
-        return AuthorizerDecision.deny(INTERNAL_ERROR, AUTHORIZER_BAD_RESPONSE + f"Not an IAM policy response (principalId, policyDocument): {answer!r}")
+        return AuthorizerDecision.deny(INTERNAL_SERVER_ERROR, AUTHORIZER_BAD_RESPONSE + f"Not an IAM policy response (principalId, policyDocument): {answer!r}")
     effect = policy_effect(statements, route_arn)
     if effect != "Allow":
         return AuthorizerDecision.deny(FORBIDDEN, f"policy {effect or 'has no statement for'} {route_arn}")
@@ -143,5 +141,5 @@ class AuthorizerCache:
         return entry[1]
 
     def put(self, values: list[str], decision: AuthorizerDecision, ttl_seconds: int, now: float) -> None:
-        if ttl_seconds > 0 and decision.status != INTERNAL_ERROR[0]:  # errors are not cached
+        if ttl_seconds > 0 and decision.status != INTERNAL_SERVER_ERROR.status:  # errors are not cached
             self._entries[tuple(values)] = (now + ttl_seconds, decision)

@@ -28,8 +28,10 @@ from urllib.parse import urlparse
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.apigw import gateway_responses
 from harness.localstack_plugins.apigw.access_log import RequestRecord
-from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, handle
+from harness.localstack_plugins.apigw.aws_unverified import INTEGRATION_ERROR_RESPONSE_TYPE
+from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, guarded, handle
 from harness.localstack_plugins.apigw.http_api import HttpApi
 from harness.localstack_plugins.apigw.lambda_invocation import Invocation
 from harness.localstack_plugins.apigw.lambda_permission import invoke_allowed
@@ -131,12 +133,12 @@ class ExecuteApiEndpoint:
     def __call__(self, request: Request, api_id: str, path: str = "", **_: Any) -> Response:
         found = find_api(api_id)
         if found is None:
-            return _to_response(HttpResponse(404, {"content-type": "application/json"}, [], b'{"message":"Not Found"}'))
+            return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))
         api, account_id, region = found
         config = snapshot(api)
         stage_and_path = split_stage(config, path)
         if stage_and_path is None:
-            return _to_response(HttpResponse(404, {"content-type": "application/json"}, [], b'{"message":"Not Found"}'))
+            return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))
         stage, raw_path = stage_and_path
         http_request = HttpRequest(
             method=request.method, raw_path=raw_path, raw_query_string=request.query_string.decode(),
@@ -149,7 +151,9 @@ class ExecuteApiEndpoint:
         )
         domain = request.host.split(":")[0] if ".execute-api." in request.host else f"{api_id}.execute-api.localhost.localstack.cloud"
         record = RequestRecord.begin(http_request, api_id=api_id, stage=stage, account_id=account_id, domain_name=domain, now=gateway_now())
-        response = handle(config, stage, http_request, Endpoint(account_id, region, domain), services, record)
+        response = guarded(lambda: handle(config, stage, http_request, Endpoint(account_id, region, domain), services, record), services.log)
+        if record.status is None:  # the gateway failed (guarded answered its 500): the line says so all the same
+            response = record.finish(record.refused(response, INTEGRATION_ERROR_RESPONSE_TYPE), gateway_now())
         if api.stages[stage].access_log_settings:
             WRITER.submit(api.stages[stage].access_log_settings, record)
         return _to_response(response)

@@ -3,7 +3,7 @@
 `build_event` turns an HTTP request into the event API Gateway sends; `interpret_response` turns the
 function's answer into the HTTP response: with `statusCode` it is used as given; valid JSON without
 `statusCode` is a 200 `application/json` whose body is that JSON (so a `status_code` typo passes
-through as the body: system.md bug 7); a function error is a 500 {"message":"Internal Server Error"}.
+through as the body: system.md bug 7); a function error is a 500 {"message":"Internal Server Error"} (gateway_responses).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from harness.localstack_plugins.apigw.aws_unverified import INTEGRATION_BAD_RESPONSE, INTEGRATION_FUNCTION_ERROR
+from harness.localstack_plugins.apigw.gateway_responses import INTERNAL_SERVER_ERROR, GatewayResponse
 from harness.localstack_plugins.apigw.lambda_invocation import function_error_text
 
-INTERNAL_ERROR_BODY = b'{"message":"Internal Server Error"}'
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded")
 
 
@@ -39,6 +39,11 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
     body: bytes = b""
+
+    @classmethod
+    def of(cls, answer: GatewayResponse, headers: dict[str, str] | None = None) -> "HttpResponse":
+        """One of API Gateway's own answers (gateway_responses), with extra headers."""
+        return cls(answer.status, answer.all_headers(headers), [], answer.body)
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,12 @@ def _joined(pairs: list[tuple[str, str]], lower: bool) -> dict[str, str]:
     return joined
 
 
+def joined_headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Request headers by lower-case name, duplicates comma-joined: what the Lambda's event carries and what every
+    identity source reads (behaviour.md "HTTP API quotas and headers")."""
+    return _joined(pairs, lower=True)
+
+
 def query_parameters(raw_query_string: str) -> dict[str, str]:
     """`queryStringParameters`: duplicates comma-joined, blanks kept."""
     return _joined(parse_qsl(raw_query_string, keep_blank_values=True), lower=False)
@@ -81,7 +92,7 @@ def _is_text(content_type: str) -> bool:
 
 def build_event(request: HttpRequest, route: RouteContext, now: float | None = None) -> dict[str, Any]:
     now = time.time() if now is None else now
-    headers = _joined(request.headers, lower=True)
+    headers = joined_headers(request.headers)
     cookie_header = headers.pop("cookie", "")
     event: dict[str, Any] = {
         "version": "2.0",
@@ -161,4 +172,4 @@ def interpret(payload: bytes, function_error: bool) -> Interpretation:
 
 
 def _internal_error() -> HttpResponse:
-    return HttpResponse(500, {"content-type": "application/json"}, [], INTERNAL_ERROR_BODY)
+    return HttpResponse.of(INTERNAL_SERVER_ERROR)

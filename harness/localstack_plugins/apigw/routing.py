@@ -17,7 +17,6 @@ from urllib.parse import unquote
 from harness.localstack_plugins.apigw.aws_unverified import PATH_SPECIFICITY_BEFORE_METHOD
 
 DEFAULT_ROUTE_KEY = "$default"
-NOT_FOUND_BODY = {"message": "Not Found"}
 
 
 class RouteKeyError(ValueError):
