@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -297,3 +301,46 @@ def test_async_event_right_after_a_function_update_is_not_held_back(aws_client, 
     aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
     wait_until(lambda: "ran 2" in function_logs_of(), timeout=10, what="the event sent after the update",
                evidence=function_logs_of)
+
+
+def _kill_runtime(pid: int) -> None:
+    """kill -9, and wait until the process is reaped: a zombie thread-group leader may still have threads that hold
+    its sockets open (the kernel closes them when the last thread exits)."""
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=5, what=f"runtime {pid} reaped",
+               evidence=lambda: Path(f"/proc/{pid}/status").read_text(errors="replace"))
+
+
+@pytest.fixture(params=["python", "node"])
+def report_function(request, python_function, node_function):
+    """A function of each runtime family answering with its process id (PY_REPORT / NODE_REPORT)."""
+    if request.param == "python":
+        return python_function(Timeout=3)
+    return node_function(files={"index.js": NODE_REPORT.replace("exports.handler = async (event, context) => {",
+                                "exports.handler = async (event, context) => {\n  if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep * 1000));")},
+                         Timeout=3)
+
+
+def test_runtime_killed_while_idle_is_replaced_and_the_next_call_succeeds(aws_client, report_function):
+    """Issue 9, the dead-runtime wedge: kill -9 an idle runtime; every later call used to time out."""
+    first = invoke(aws_client, report_function)[1]
+    _kill_runtime(first["pid"])
+    response, payload, logs = invoke(aws_client, report_function)
+    assert "FunctionError" not in response, payload
+    assert payload["pid"] != first["pid"] and payload["calls"] == 1 and "Init Duration" in logs  # a new environment
+    assert invoke(aws_client, report_function)[1]["calls"] == 2  # which stays warm
+
+
+def test_runtime_killed_while_busy_fails_that_call_and_the_next_succeeds(aws_client, report_function):
+    first = invoke(aws_client, report_function)[1]
+    with ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(invoke, aws_client, report_function, {"sleep": 2})
+        time.sleep(0.5)
+        _kill_runtime(first["pid"])
+        response, payload, _ = busy.result()
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert "Runtime exited with error: signal: killed" in payload["errorMessage"]  # AWS's wording for SIGKILL
+    response, payload, _ = invoke(aws_client, report_function)
+    assert "FunctionError" not in response, payload
+    assert payload["pid"] != first["pid"]

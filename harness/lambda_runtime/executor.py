@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ _HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
 _MEMORY_CHECK_SECONDS = 0.1
 # AWS: "The Init phase is limited to 10 seconds" (Lambda execution environment lifecycle, on-demand functions).
 INIT_PHASE_LIMIT_SECONDS = 10.0
+# Go's os.ProcessState wording, which AWS's runtime errors use ("Runtime exited with error: signal: killed").
+_SIGNAL_WORDS = {"SIGKILL": "killed", "SIGSEGV": "segmentation fault", "SIGABRT": "aborted", "SIGTERM": "terminated"}
 
 
 class HostRuntimeExecutor(RuntimeExecutor):
@@ -153,6 +156,12 @@ class HostRuntimeExecutor(RuntimeExecutor):
             )
         )
         done, over_memory = self._wait_for_outcome(future, process, lambda: self._invoke_deadline(started, fn.timeout))
+        while self._died_idle(process, done, request_id):
+            # A runtime that dies between invocations (a crash, kill -9, the OOM killer) is replaced, and the
+            # event it never took goes to its successor, as AWS starts a new execution environment.
+            self._spawn()
+            process = self._process
+            done, over_memory = self._wait_for_outcome(future, process, lambda: self._invoke_deadline(started, fn.timeout))
         duration_ms = (time.perf_counter() - self._invoke_started(started)) * 1000
         try:
             if future in done:
@@ -165,7 +174,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
                 body = {"errorType": "Runtime.OutOfMemory", "errorMessage": message}
                 return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
             if process.exited in done:
-                message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {process.exited.result()}"
+                message = f"RequestId: {request_id} Error: Runtime exited with error: {_exit_reason(process.exited.result())}"
                 body = {"errorType": "Runtime.ExitError", "errorMessage": message}
                 return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
             process.kill()
@@ -174,6 +183,10 @@ class HostRuntimeExecutor(RuntimeExecutor):
             return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
         finally:
             self._api.forget(request_id)
+
+    def _died_idle(self, process: RuntimeProcess, done: set, request_id: str) -> bool:
+        """The runtime exited after its Init, without having taken this invocation from `/next`."""
+        return process.exited in done and self._init_ended_at is not None and not self._api.handed_out(request_id)
 
     def _invoke_started(self, submitted: float) -> float:
         """When the Invoke phase began: at submission, or when a cold start's Init phase ended (up to its 10 s limit)."""
@@ -227,6 +240,17 @@ class HostRuntimeExecutor(RuntimeExecutor):
 def _error_result(request_id: str, error_type: str, message: str, logs: str) -> InvocationResult:
     body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
     return InvocationResult(request_id=request_id, payload=body, is_error=True, logs=logs)
+
+
+def _exit_reason(code: int) -> str:
+    """How AWS words a runtime's exit: `exit status 3`, or `signal: killed` for a process killed by SIGKILL."""
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        return f"signal: {-code}"
+    return "signal: " + _SIGNAL_WORDS.get(name, name.removeprefix("SIG").lower())
 
 
 def _now() -> str:
