@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from harness.engine import ensure_port_free
 from harness.engine_docker import CONTAINER_PORT
 from harness.errors import PortInUseError
 from harness.localstack_catalog import cached_catalog
-from harness.lambda_runtime.runtimes import available_python_versions, node_major_version, python_sdk_dir, python_support_dir
+from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES, AwsRuntime
+from harness.lambda_runtime.runtimes import RuntimeUnavailable, host_architecture, resolve_runtime_command
 from harness.stack import APP_DIR
 
 
@@ -43,23 +46,44 @@ def check_service_catalog() -> Finding:
                    "python -m harness.localstack_catalog (make setup does it; otherwise the first engine builds it)", required=False)
 
 
-def check_python_runtimes() -> list[Finding]:
-    versions = available_python_versions()
-    findings = [Finding(bool(versions), "python3.x Lambda runtimes", ", ".join(f"python{v}" for v in versions) or "no CPython 3.10+ found",
-                        "install CPython with pyenv (`pyenv install 3.12`)")]
-    for v in versions:
-        installed = (python_support_dir(v) / "awslambdaric").is_dir() and (python_sdk_dir() / "boto3").is_dir()
-        findings.append(Finding(installed, f"python{v} runtime support", str(python_support_dir(v)),
-                                "python -m harness.lambda_runtime.install"))
+def check_lambda_runtimes() -> list[Finding]:
+    """Every runtime of the table (harness.lambda_runtime.aws_runtimes) with the host program that serves it, or why
+    none does: the hint is the Runtime.Unavailable message a function on it would get."""
+    findings = []
+    for runtime in AWS_RUNTIMES:
+        what = f"{runtime.identifier} Lambda runtime"
+        try:
+            command = resolve_runtime_command(runtime.identifier, "index.handler", host_architecture(), 128, [], Path("/task"))
+        except RuntimeUnavailable as error:
+            findings.append(Finding(False, what, "not served on this host", str(error), required=False))
+            continue
+        findings.append(Finding(True, what, _served_by(Path(command.argv[0]), runtime)))
+    served = [f for f in findings if f.ok]
+    findings.append(Finding(bool(served), "Lambda runtimes served", f"{len(served)} of {len(AWS_RUNTIMES)}",
+                            "python -m harness.lambda_runtime.install (make setup does it)"))
     return findings
 
 
+def _served_by(program: Path, runtime: AwsRuntime) -> str:
+    """The interpreter, its version, and what differs from AWS: the other architecture runs on it, deprecation."""
+    try:
+        out = subprocess.run([str(program), "--version"], capture_output=True, text=True, timeout=10, check=False)
+        reported = (out.stdout or out.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired) as error:
+        reported = f"--version failed: {error}"
+    other = "arm64" if host_architecture() == "x86_64" else "x86_64"
+    detail = f"{program} ({reported}); {other} functions run on it too (README \"Architectures\")"
+    if runtime.deprecated_on(date.today()):
+        detail += f"; deprecated: AWS ended support {runtime.deprecation}, blocks create {runtime.block_create}"
+    return detail
+
+
 def check_node() -> list[Finding]:
-    node = shutil.which("node")
-    major = node_major_version(node) if node else None
+    """The host's node and npm install the nodejs<N>.x runtimes and sharp; no function runs on the host's node."""
+    npm = shutil.which("npm")
     modules = APP_DIR / "thumbnail_node" / "node_modules" / "sharp"
     return [
-        Finding(major is not None, "node (nodejs<N>.x Lambda runtimes)", f"nodejs{major}.x" if major else "node not on PATH",
+        Finding(npm is not None, "npm (installs the nodejs<N>.x runtimes and sharp)", npm or "npm not on PATH",
                 "apt-get install nodejs npm"),
         Finding(modules.is_dir(), "sharp for the Node thumbnail Lambda", str(modules.parent), "make setup (runs npm ci)"),
     ]
@@ -94,7 +118,7 @@ def check_docker_target_port() -> Finding:
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), check_service_catalog(), *check_python_runtimes(), *check_node(), check_chromium(),
+        check_localstack(), check_service_catalog(), *check_lambda_runtimes(), *check_node(), check_chromium(),
         check_loopback(), check_docker_target_port(),
     ]
 

@@ -265,7 +265,7 @@ def test_esm_handler(aws_client, node_function):
 
 @pytest.mark.parametrize(
     "runtime, expected",
-    [("nodejs18.x", "needs Node.js 18; the host has Node.js 20"), ("python3.14", "needs a CPython 3.14 interpreter")],
+    [("nodejs16.x", "nodejs16.x is not one the harness provides"), ("python3.14", "needs a CPython 3.14 interpreter")],
 )
 def test_missing_runtime_fails_clearly_instead_of_running_another(aws_client, lambda_function_factory, runtime, expected):
     if runtime == "python3.14" and "3.14" in available_python_versions():
@@ -273,10 +273,37 @@ def test_missing_runtime_fails_clearly_instead_of_running_another(aws_client, la
     files = {"index.js": "exports.handler = async () => 1;", "app.py": "def handler(e, c): return 1\n"}
     handler = "index.handler" if runtime.startswith("node") else "app.handler"
     name = lambda_function_factory(Runtime=runtime, Handler=handler, Code={"ZipFile": zip_files(files)})["FunctionName"]
-    response, payload, _ = invoke(aws_client, name)
+    response, payload, logs = invoke(aws_client, name)
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Runtime.Unavailable"
     assert expected in payload["errorMessage"] and "Hint:" in payload["errorMessage"]
+    # issue 9: logged as AWS logs a failed Init, not as one bare ERROR line
+    assert_init_failure_logged(logs, payload, "Runtime.Unavailable")
+
+
+def assert_init_failure_logged(logs: str, payload: dict, error_type: str) -> None:
+    lines = logs.splitlines()
+    init_report = next(i for i, line in enumerate(lines) if line.startswith("INIT_REPORT Init Duration: "))
+    assert lines[init_report].endswith(f"\tPhase: init\tStatus: error\tError Type: {error_type}"), lines[init_report]
+    assert any(error_type in line for line in lines[:init_report]), logs  # the error, in the Init phase
+    assert lines[init_report + 1].startswith("START RequestId: ")
+    assert lines[-2].startswith("END RequestId: ")
+    assert lines[-1].startswith("REPORT RequestId: ") and lines[-1].endswith(f"\tStatus: error\tError Type: {error_type}")
+
+
+def test_init_error_logs_init_report_start_end_report(aws_client, lambda_function_factory):
+    files = {"app.py": "import PIL\ndef handler(e, c): pass\n"}
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, logs = invoke(aws_client, name)
+    assert_init_failure_logged(logs, payload, "Runtime.ImportModuleError")
+
+
+def test_runtime_dying_in_init_is_an_init_error(aws_client, lambda_function_factory):
+    files = {"app.py": "import os\nos._exit(7)\n"}
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, logs = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.ExitError" and "exit status 7" in payload["errorMessage"]
+    assert_init_failure_logged(logs, payload, "Runtime.ExitError")
 
 
 @pytest.mark.slow

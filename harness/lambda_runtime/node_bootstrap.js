@@ -62,6 +62,12 @@ function resolveModuleFile(taskRoot, moduleName) {
   return null;
 }
 
+// ES modules import the runtime's SDK and layer packages through NODE_PATH, as on AWS (node_esm_resolve.mjs).
+function importEsm(file) {
+  require('module').register(pathToFileURL(path.join(__dirname, 'node_esm_resolve.mjs')).href);
+  return import(pathToFileURL(file).href);
+}
+
 async function loadHandler() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT;
   const spec = process.env._HANDLER || '';
@@ -76,13 +82,15 @@ async function loadHandler() {
   }
   let mod;
   try {
-    if (file.endsWith('.mjs')) mod = await import(pathToFileURL(file).href);
+    if (file.endsWith('.mjs')) mod = await importEsm(file);
     else {
       try { mod = require(file); }
-      catch (e) { if (e.code === 'ERR_REQUIRE_ESM') mod = await import(pathToFileURL(file).href); else throw e; }
+      catch (e) { if (e.code === 'ERR_REQUIRE_ESM') mod = await importEsm(file); else throw e; }
     }
   } catch (e) {
-    if (e && e.code === 'MODULE_NOT_FOUND') throw new InitError('Runtime.ImportModuleError', `${e.name}: ${e.message}`, e);
+    if (e && (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND')) {
+      throw new InitError('Runtime.ImportModuleError', `${e.name}: ${e.message}`, e);
+    }
     if (e instanceof SyntaxError) throw new InitError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`, e);
     throw e;
   }
