@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.lambda_functions import function_logs, invocation_count, wait_function_ready
-from harness.lambda_runtime.runtimes import available_python_versions
+from harness.lambda_runtime.runtimes import available_python_versions, find_python, host_architecture
 from harness.packaging import zip_files
 from harness.waiting import wait_until
 
@@ -371,3 +371,33 @@ def test_runtime_killed_while_busy_fails_that_call_and_the_next_succeeds(aws_cli
     response, payload, _ = invoke(aws_client, report_function)
     assert "FunctionError" not in response, payload
     assert payload["pid"] != first["pid"]
+
+
+def _extension_built_for_the_other_architecture(version: str) -> tuple[str, bytes]:
+    """One of the interpreter's own extension modules with its ELF e_machine changed to the other architecture:
+    what a package built on (or pip-installed for) the other architecture holds."""
+    interpreter = find_python(version)
+    built = next((interpreter.parent.parent / "lib" / f"python{version}" / "lib-dynload").glob("_bisect.*.so"))
+    data = bytearray(built.read_bytes())
+    data[18:20] = (0xB7 if host_architecture() == "x86_64" else 0x3E).to_bytes(2, "little")  # EM_AARCH64 / EM_X86_64
+    return built.name.replace("_bisect", "native"), bytes(data)
+
+
+def test_arm64_function_runs_its_interpreted_code_on_this_host(aws_client, python_function):
+    """README "Architectures": the other architecture's functions run on the host's interpreter."""
+    name = python_function(Architectures=["arm64" if host_architecture() == "x86_64" else "x86_64"])
+    response, payload, _ = invoke(aws_client, name)
+    assert "FunctionError" not in response, payload
+
+
+def test_native_module_of_the_other_architecture_fails_with_the_loaders_error(aws_client, lambda_function_factory):
+    version = "3.12"
+    if version not in available_python_versions():
+        pytest.skip("needs python3.12")
+    module_file, module = _extension_built_for_the_other_architecture(version)
+    files = {"app.py": "import native\ndef handler(e, c): return 1\n", module_file: module}
+    name = lambda_function_factory(Runtime=f"python{version}", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, _ = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.ImportModuleError"
+    assert "Unable to import module 'app'" in payload["errorMessage"] and module_file in payload["errorMessage"]
+    assert "cannot open shared object file" in payload["errorMessage"]  # glibc's own words for a foreign ELF machine
