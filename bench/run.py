@@ -21,6 +21,8 @@ from harness.http import http
 from harness.identity import FakeCognitoUserPool
 from harness.packaging import zip_files
 from harness.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
+from harness.lambda_runtime.aws_runtimes import aws_runtime
+from harness.lambda_runtime.runtimes import servable_runtimes
 from harness.s3 import head_object
 from harness.stack import APP_DIR, PROJECT_ROOT, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
@@ -60,12 +62,17 @@ def bench_boot() -> None:
 
 
 def bench_invoke(engine: LocalStackEngine) -> None:
+    """Cold and warm invoke of an echo handler in every runtime this host serves (issue 9)."""
     lambda_ = engine.clients().lambda_
-    functions = {
-        "python3.12": ("app.handler", {"app.py": "def handler(e, c):\n    return e\n"}),
-        "nodejs20.x": ("index.handler", {"index.js": "exports.handler = async (e) => e;"}),
+    handlers = {
+        "python": ("app.handler", {"app.py": "def handler(e, c):\n    return e\n"}),
+        "nodejs": ("index.handler", {"index.js": "exports.handler = async (e) => e;"}),
     }
-    for runtime, (handler, files) in functions.items():
+    for runtime in servable_runtimes():
+        family = aws_runtime(runtime).family
+        if family not in handlers:
+            continue
+        handler, files = handlers[family]
         name = f"bench-{runtime.replace('.', '')}"
         lambda_.create_function(FunctionName=name, Runtime=runtime, Role=THROWAWAY_ROLE_ARN, Handler=handler,
                                 Code={"ZipFile": zip_files(files)})
@@ -157,6 +164,10 @@ def bench_thumbnail_rule() -> None:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["invoke"]:  # `python bench/run.py invoke`: only the per-runtime cold/warm invokes
+        with LocalStackEngine() as engine:
+            bench_invoke(engine)
+        return 0
     bench_boot()
     with LocalStackEngine() as engine:
         bench_invoke(engine)
