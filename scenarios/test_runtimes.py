@@ -190,6 +190,15 @@ def test_node_esm_handler_imports_the_runtime_sdk(aws_client, runtime_function, 
 
 
 @pytest.mark.parametrize("runtime", _runtime_params("nodejs"))
+def test_node_js_file_of_a_module_package_is_an_es_module(aws_client, runtime_function, runtime):
+    files = {"package.json": '{"type": "module"}',
+             "index.js": "import { S3Client } from '@aws-sdk/client-s3';\nexport const handler = async () => typeof S3Client;\n"}
+    response, payload, _ = invoke(aws_client, runtime_function(runtime, "index.handler", files))
+    assert "FunctionError" not in response, payload
+    assert payload == "function"
+
+
+@pytest.mark.parametrize("runtime", _runtime_params("nodejs"))
 def test_node_callback_handler_in_a_cjs_file(aws_client, runtime_function, runtime):
     name = runtime_function(runtime, "callback.handler", NODE_ESM_AND_CALLBACK)
     response, payload, _ = invoke(aws_client, name)

@@ -62,6 +62,20 @@ function resolveModuleFile(taskRoot, moduleName) {
   return null;
 }
 
+// Node's own rule: .mjs, or .js whose nearest package.json says "type": "module" (looked up to the task root).
+function isEsModule(file, taskRoot) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = path.dirname(file); dir.startsWith(taskRoot); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try { return JSON.parse(fs.readFileSync(manifest, 'utf8')).type === 'module'; } catch (e) { return false; }
+    }
+    if (dir === taskRoot) break;
+  }
+  return false;
+}
+
 // ES modules import the runtime's SDK and layer packages through NODE_PATH, as on AWS (node_esm_resolve.mjs).
 function importEsm(file) {
   require('module').register(pathToFileURL(path.join(__dirname, 'node_esm_resolve.mjs')).href);
@@ -82,7 +96,7 @@ async function loadHandler() {
   }
   let mod;
   try {
-    if (file.endsWith('.mjs')) mod = await importEsm(file);
+    if (isEsModule(file, taskRoot)) mod = await importEsm(file);
     else {
       try { mod = require(file); }
       catch (e) { if (e.code === 'ERR_REQUIRE_ESM') mod = await importEsm(file); else throw e; }

@@ -94,10 +94,14 @@ def node_path(major: int, layer_roots: list[Path], task_root: Path) -> list[str]
     return [*layers, str(sdk_node_modules(major)), str(task_root)]
 
 
+# AWS's Node.js page, "experimental features Lambda disables": require() of ES modules, off on Node.js 20 and 22.
+_AWS_NODE_FLAGS = {20: ["--no-experimental-require-module"], 22: ["--no-experimental-require-module"]}
+
+
 def node_argv(major: int, memory_mb: int) -> list[str]:
     # As on AWS, the V8 heap is sized to the function's memory.
     heap_mb = max(int(memory_mb * 0.9), 64)
-    return [str(node_binary(major)), f"--max-old-space-size={heap_mb}", str(NODE_BOOTSTRAP)]
+    return [str(node_binary(major)), f"--max-old-space-size={heap_mb}", *_AWS_NODE_FLAGS.get(major, []), str(NODE_BOOTSTRAP)]
 
 
 def node_env(major: int, layer_roots: list[Path], task_root: Path) -> dict[str, str]:
