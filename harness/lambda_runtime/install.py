@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
@@ -43,8 +44,8 @@ def main() -> int:
             _pip_target(python_sdk_dir(version), SDK, version)
         _pip_target(python_support_dir(version), [AWSLAMBDARIC_FOR.get(version, AWSLAMBDARIC)], version)
     majors = nodejs.packaged_majors()
-    for major in majors:
-        nodejs.install(major)
+    with ThreadPoolExecutor(2) as pool:  # npm waits on the registry more than on the CPU
+        list(pool.map(nodejs.install, majors))
     print(f"lambda runtimes ready in {python_sdk_dir().parent}: python {', '.join(versions)};"
           f" nodejs {', '.join(f'{m}.x' for m in majors)} in {nodejs.runtime_dir(0).parent}")
     return 0
