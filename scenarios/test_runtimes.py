@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,7 @@ from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES, aws_runtime
 from harness.lambda_runtime.runtimes import RuntimeUnavailable, host_architecture, resolve_runtime_command
 from harness.packaging import zip_files
 from harness.waiting import wait_until
+from scenarios.avatar_client import key_upload
 
 pytestmark = pytest.mark.emulator_only("deprecated runtimes included: AWS refuses to create functions on them")
 
@@ -224,3 +227,36 @@ def test_node_18_and_node_22_functions_run_side_by_side_in_one_engine(aws_client
         calls = {(runtime, i): pool.submit(invoke, aws_client, name, {"n": i}) for runtime, name in names.items() for i in range(2)}
     versions = {key: future.result()[1]["version"] for key, future in calls.items()}
     assert versions == {("nodejs18.x", 0): "18", ("nodejs18.x", 1): "18", ("nodejs22.x", 0): "22", ("nodejs22.x", 1): "22"}
+
+
+def _runtime_pids(function_name: str) -> list[int]:
+    """The host processes serving a function: their environment names it (AWS_LAMBDA_FUNCTION_NAME)."""
+    marker = f"AWS_LAMBDA_FUNCTION_NAME={function_name}\0".encode()
+    pids = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker in environ.read_bytes():
+                pids.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def _kill_and_reap(pids: list[int]) -> None:
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    alive = lambda: [pid for pid in pids if Path(f"/proc/{pid}").exists()]  # noqa: E731
+    wait_until(lambda: not alive(), timeout=10, what="the killed runtimes to be reaped", evidence=alive)
+
+
+def test_killing_the_idle_authorizer_and_upload_runtimes_does_not_wedge_the_api(avatar_api, cognito_user_pool):
+    """Issue 9, found with hostile tests: kill -9 the authorizer's idle runtime, and every later call timed out (the API
+    answered 500 after 10 s) forever. Now the dead runtime is noticed and replaced: the next calls are answered."""
+    token = cognito_user_pool.access_token()
+    assert key_upload(avatar_api.api_url, token).status == 200  # warm: both functions have an idle runtime
+    victims = _runtime_pids(avatar_api.spec.authorizer_function) + _runtime_pids(avatar_api.spec.upload_function)
+    assert victims, "no runtime process found for the authorizer or the upload function"
+    _kill_and_reap(victims)
+    for _ in range(2):
+        answer = key_upload(avatar_api.api_url, token)
+        assert answer.status == 200, answer.body[:300]
