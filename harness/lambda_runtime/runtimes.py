@@ -1,7 +1,8 @@
 """Which host program runs a Lambda runtime (python3.x, nodejs<N>.x), and with what paths.
 
 behaviour.md "Lambda runtime": the runtime version named in the function is the one that runs;
-when the host lacks it, say so clearly instead of running another version.
+when the host lacks it, say so clearly instead of running another version. The runtimes and their dates are in
+one table (aws_runtimes.py); the hints name the runtimes of it this host serves.
 """
 
 from __future__ import annotations
@@ -133,7 +134,9 @@ def runtime_interpreter(identifier: str) -> Path | None:
     """The host program that serves a runtime of the table, or None when this host cannot serve it."""
     if match := _PYTHON_RUNTIME.match(identifier):
         interpreter = find_python(match["version"])
-        ready = interpreter is not None and (python_support_dir(match["version"]) / "awslambdaric").is_dir()
+        version = match["version"]
+        ready = interpreter is not None and (python_support_dir(version) / "awslambdaric").is_dir() and (
+            python_sdk_dir(version) / "boto3").is_dir()
         return interpreter if ready else None
     if match := _NODE_RUNTIME.match(identifier):
         major = int(match["major"])
