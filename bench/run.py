@@ -21,6 +21,8 @@ from harness.library.http import http
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.packaging import zip_files
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
+from harness.lambda_runtime.aws_runtimes import aws_runtime
+from harness.lambda_runtime.runtimes import servable_runtimes
 from harness.library.s3 import head_object
 from harness.library.layout import APP_DIR, CHECKOUT_ROOT
 from harness.library.thumbnail_pipeline import ThumbnailPipelineSpec, provision_thumbnail_pipeline
@@ -61,12 +63,18 @@ def bench_boot() -> None:
 
 
 def bench_invoke(engine: LocalStackEngine) -> None:
+    """Cold and warm invoke of an echo handler in every runtime this host serves (issue 9)."""
     lambda_ = engine.clients().lambda_
-    functions = {
-        "python3.12": ("app.handler", {"app.py": "def handler(e, c):\n    return e\n"}),
-        "nodejs20.x": ("index.handler", {"index.js": "exports.handler = async (e) => e;"}),
+    handlers = {
+        "python": ("app.handler", {"app.py": "def handler(e, c):\n    return e\n"}),
+        "nodejs": ("index.handler", {"index.js": "exports.handler = async (e) => e;"}),
+        "ruby": ("function.handler", {"function.rb": "def handler(event:, context:)\n  event\nend\n"}),
     }
-    for runtime, (handler, files) in functions.items():
+    for runtime in servable_runtimes():
+        family = aws_runtime(runtime).family
+        if family not in handlers:
+            continue
+        handler, files = handlers[family]
         name = f"bench-{runtime.replace('.', '')}"
         lambda_.create_function(FunctionName=name, Runtime=runtime, Role=THROWAWAY_ROLE_ARN, Handler=handler,
                                 Code={"ZipFile": zip_files(files)})
@@ -158,6 +166,10 @@ def bench_thumbnail_rule() -> None:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["invoke"]:  # `python bench/run.py invoke`: only the per-runtime cold/warm invokes
+        with LocalStackEngine() as engine:
+            bench_invoke(engine)
+        return 0
     bench_boot()
     with LocalStackEngine() as engine:
         bench_invoke(engine)

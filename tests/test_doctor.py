@@ -29,9 +29,20 @@ def test_optional_part_does_not_fail_the_check():
 
 def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
-    support = [f for f in doctor.check_python_runtimes() if "runtime support" in f.what]
-    assert support and not any(f.ok for f in support)
-    assert all(f.hint == "python -m harness.lambda_runtime.install" for f in support)
+    listed = {f.what.split()[0]: f for f in doctor.check_lambda_runtimes() if f.what.endswith(" Lambda runtime")}
+    for identifier in ("python3.12", "nodejs18.x", "nodejs22.x"):
+        assert not listed[identifier].ok and "python -m harness.lambda_runtime.install" in listed[identifier].hint
+
+
+def test_every_runtime_of_the_table_is_listed_with_its_interpreter():
+    """Issue 9: `harness doctor` lists every runtime with the program that serves it."""
+    from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES
+
+    listed = {f.what.split()[0]: f for f in doctor.check_lambda_runtimes() if f.what.endswith(" Lambda runtime")}
+    assert set(listed) == {r.identifier for r in AWS_RUNTIMES}
+    node18 = listed["nodejs18.x"]
+    if node18.ok:
+        assert "(v18." in node18.detail and "/node/18/" in node18.detail and "deprecated" in node18.detail
 
 
 def test_port_the_docker_target_needs_is_reported_when_taken(monkeypatch):

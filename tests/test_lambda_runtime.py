@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from harness.library.lambda_functions import function_logs, invocation_count, wait_function_ready
-from harness.lambda_runtime.runtimes import available_python_versions
+from harness.lambda_runtime.runtimes import available_python_versions, find_python, host_architecture
 from harness.library.packaging import zip_files
 from harness.library.waiting import wait_until
 
@@ -261,7 +265,7 @@ def test_esm_handler(aws_client, node_function):
 
 @pytest.mark.parametrize(
     "runtime, expected",
-    [("nodejs18.x", "needs Node.js 18; the host has Node.js 20"), ("python3.14", "needs a CPython 3.14 interpreter")],
+    [("nodejs16.x", "nodejs16.x is not one the harness provides"), ("python3.14", "needs a CPython 3.14 interpreter")],
 )
 def test_missing_runtime_fails_clearly_instead_of_running_another(aws_client, lambda_function_factory, runtime, expected):
     if runtime == "python3.14" and "3.14" in available_python_versions():
@@ -269,10 +273,37 @@ def test_missing_runtime_fails_clearly_instead_of_running_another(aws_client, la
     files = {"index.js": "exports.handler = async () => 1;", "app.py": "def handler(e, c): return 1\n"}
     handler = "index.handler" if runtime.startswith("node") else "app.handler"
     name = lambda_function_factory(Runtime=runtime, Handler=handler, Code={"ZipFile": zip_files(files)})["FunctionName"]
-    response, payload, _ = invoke(aws_client, name)
+    response, payload, logs = invoke(aws_client, name)
     assert response["FunctionError"] == "Unhandled"
     assert payload["errorType"] == "Runtime.Unavailable"
     assert expected in payload["errorMessage"] and "Hint:" in payload["errorMessage"]
+    # issue 9: logged as AWS logs a failed Init, not as one bare ERROR line
+    assert_init_failure_logged(logs, payload, "Runtime.Unavailable")
+
+
+def assert_init_failure_logged(logs: str, payload: dict, error_type: str) -> None:
+    lines = logs.splitlines()
+    init_report = next(i for i, line in enumerate(lines) if line.startswith("INIT_REPORT Init Duration: "))
+    assert lines[init_report].endswith(f"\tPhase: init\tStatus: error\tError Type: {error_type}"), lines[init_report]
+    assert any(error_type in line for line in lines[:init_report]), logs  # the error, in the Init phase
+    assert lines[init_report + 1].startswith("START RequestId: ")
+    assert lines[-2].startswith("END RequestId: ")
+    assert lines[-1].startswith("REPORT RequestId: ") and lines[-1].endswith(f"\tStatus: error\tError Type: {error_type}")
+
+
+def test_init_error_logs_init_report_start_end_report(aws_client, lambda_function_factory):
+    files = {"app.py": "import PIL\ndef handler(e, c): pass\n"}
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, logs = invoke(aws_client, name)
+    assert_init_failure_logged(logs, payload, "Runtime.ImportModuleError")
+
+
+def test_runtime_dying_in_init_is_an_init_error(aws_client, lambda_function_factory):
+    files = {"app.py": "import os\nos._exit(7)\n"}
+    name = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, logs = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.ExitError" and "exit status 7" in payload["errorMessage"]
+    assert_init_failure_logged(logs, payload, "Runtime.ExitError")
 
 
 @pytest.mark.slow
@@ -297,3 +328,76 @@ def test_async_event_right_after_a_function_update_is_not_held_back(aws_client, 
     aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 2}')
     wait_until(lambda: "ran 2" in function_logs_of(), timeout=10, what="the event sent after the update",
                evidence=function_logs_of)
+
+
+def _kill_runtime(pid: int) -> None:
+    """kill -9, and wait until the process is reaped: a zombie thread-group leader may still have threads that hold
+    its sockets open (the kernel closes them when the last thread exits)."""
+    os.kill(pid, signal.SIGKILL)
+    wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=5, what=f"runtime {pid} reaped",
+               evidence=lambda: Path(f"/proc/{pid}/status").read_text(errors="replace"))
+
+
+@pytest.fixture(params=["python", "node"])
+def report_function(request, python_function, node_function):
+    """A function of each runtime family answering with its process id (PY_REPORT / NODE_REPORT)."""
+    if request.param == "python":
+        return python_function(Timeout=3)
+    return node_function(files={"index.js": NODE_REPORT.replace("exports.handler = async (event, context) => {",
+                                "exports.handler = async (event, context) => {\n  if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep * 1000));")},
+                         Timeout=3)
+
+
+def test_runtime_killed_while_idle_is_replaced_and_the_next_call_succeeds(aws_client, report_function):
+    """Issue 9, the dead-runtime wedge: kill -9 an idle runtime; every later call used to time out."""
+    first = invoke(aws_client, report_function)[1]
+    _kill_runtime(first["pid"])
+    response, payload, logs = invoke(aws_client, report_function)
+    assert "FunctionError" not in response, payload
+    assert payload["pid"] != first["pid"] and payload["calls"] == 1 and "Init Duration" in logs  # a new environment
+    assert invoke(aws_client, report_function)[1]["calls"] == 2  # which stays warm
+
+
+def test_runtime_killed_while_busy_fails_that_call_and_the_next_succeeds(aws_client, report_function):
+    first = invoke(aws_client, report_function)[1]
+    with ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(invoke, aws_client, report_function, {"sleep": 2})
+        time.sleep(0.5)
+        _kill_runtime(first["pid"])
+        response, payload, _ = busy.result()
+    assert response["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.ExitError"
+    assert "Runtime exited with error: signal: killed" in payload["errorMessage"]  # AWS's wording for SIGKILL
+    response, payload, _ = invoke(aws_client, report_function)
+    assert "FunctionError" not in response, payload
+    assert payload["pid"] != first["pid"]
+
+
+def _extension_built_for_the_other_architecture(version: str) -> tuple[str, bytes]:
+    """One of the interpreter's own extension modules with its ELF e_machine changed to the other architecture:
+    what a package built on (or pip-installed for) the other architecture holds."""
+    interpreter = find_python(version)
+    built = next((interpreter.parent.parent / "lib" / f"python{version}" / "lib-dynload").glob("_bisect.*.so"))
+    data = bytearray(built.read_bytes())
+    data[18:20] = (0xB7 if host_architecture() == "x86_64" else 0x3E).to_bytes(2, "little")  # EM_AARCH64 / EM_X86_64
+    return built.name.replace("_bisect", "native"), bytes(data)
+
+
+def test_arm64_function_runs_its_interpreted_code_on_this_host(aws_client, python_function):
+    """README "Architectures": the other architecture's functions run on the host's interpreter."""
+    name = python_function(Architectures=["arm64" if host_architecture() == "x86_64" else "x86_64"])
+    response, payload, _ = invoke(aws_client, name)
+    assert "FunctionError" not in response, payload
+
+
+def test_native_module_of_the_other_architecture_fails_with_the_loaders_error(aws_client, lambda_function_factory):
+    version = "3.12"
+    if version not in available_python_versions():
+        pytest.skip("needs python3.12")
+    module_file, module = _extension_built_for_the_other_architecture(version)
+    files = {"app.py": "import native\ndef handler(e, c): return 1\n", module_file: module}
+    name = lambda_function_factory(Runtime=f"python{version}", Handler="app.handler", Code={"ZipFile": zip_files(files)})["FunctionName"]
+    response, payload, _ = invoke(aws_client, name)
+    assert payload["errorType"] == "Runtime.ImportModuleError"
+    assert "Unable to import module 'app'" in payload["errorMessage"] and module_file in payload["errorMessage"]
+    assert "cannot open shared object file" in payload["errorMessage"]  # glibc's own words for a foreign ELF machine

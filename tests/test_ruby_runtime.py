@@ -264,7 +264,10 @@ def test_strict_engine_refuses_substitutes_and_broken_interpreters(strict_engine
 
 
 def test_doctor_says_what_serves_each_ruby_runtime(monkeypatch):
-    from harness.cli.doctor import check_ruby_runtimes
+    from harness.cli.doctor import check_lambda_runtimes, check_ruby_sdk
+
+    def check_ruby_runtimes():  # doctor lists the ruby runtimes among all runtimes of the table, after the SDK's check
+        return [check_ruby_sdk(), *(f for f in check_lambda_runtimes() if f.what.startswith("ruby"))]
 
     monkeypatch.delenv("HARNESS_STRICT_RUNTIMES", raising=False)
     sdk, *runtimes = check_ruby_runtimes()

@@ -118,3 +118,78 @@ def test_nagle_is_disabled_on_runtime_connections(api):
     from harness.localstack_plugins.lambda_executor.runtime_api import _RuntimeApiHandler
 
     assert _RuntimeApiHandler.disable_nagle_algorithm is True  # the stdlib then sets TCP_NODELAY per connection
+
+
+def ask_for_work(api: RuntimeApi) -> http.client.HTTPConnection:
+    """A runtime's `/next` request, sent and left waiting (the response is not read)."""
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    return conn
+
+
+def wait_for_calls(api: RuntimeApi, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(api.calls) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(api.calls) >= count, api.calls
+
+
+def test_event_is_not_handed_to_a_runtime_that_died_waiting(api):
+    """The dead-runtime wedge (issue 9): a runtime killed while its `/next` waited must not take the next event
+    to its dead socket; the runtime that replaced it gets it."""
+    dead = ask_for_work(api)
+    wait_for_calls(api, 1)
+    dead.sock.close()  # what the kernel does to a SIGKILLed runtime's connection
+    fresh = ask_for_work(api)
+    wait_for_calls(api, 2)
+    api.submit(pending("after-the-crash"))
+    response = fresh.getresponse()
+    response.read()
+    assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "after-the-crash"
+    assert api.handed_out("after-the-crash")
+
+
+def test_event_waits_for_a_runtime_when_the_only_one_died(api):
+    dead = ask_for_work(api)
+    wait_for_calls(api, 1)
+    dead.sock.close()
+    api.submit(pending("queued"))
+    time.sleep(0.2)
+    assert not api.handed_out("queued")  # still queued: nobody alive asked for it
+    fresh = ask_for_work(api)
+    response = fresh.getresponse()
+    response.read()
+    assert response.headers["Lambda-Runtime-Aws-Request-Id"] == "queued"
+
+
+def test_runtime_killed_while_waiting_for_work_is_noticed(api, tmp_path):
+    """A real process SIGKILLed during its `/next` long poll: its request is dropped, its successor served."""
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import http.client, sys\n"
+        "host, port = sys.argv[1].split(':')\n"
+        "conn = http.client.HTTPConnection(host, int(port))\n"
+        "conn.request('GET', '/2018-06-01/runtime/invocation/next')\n"
+        "print(conn.getresponse().headers['Lambda-Runtime-Aws-Request-Id'], flush=True)\n"
+    )
+    victim = subprocess.Popen([sys.executable, "-c", script, api.address], stdout=subprocess.PIPE, text=True)
+    wait_for_calls(api, 1)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=5)
+    successor = subprocess.Popen([sys.executable, "-c", script, api.address], stdout=subprocess.PIPE, text=True)
+    wait_for_calls(api, 2)
+    api.submit(pending("for-the-successor"))
+    out, _ = successor.communicate(timeout=10)
+    assert out.strip() == "for-the-successor"
+
+
+def test_forget_clears_the_handed_out_mark(api):
+    api.submit(pending("done"))
+    conn = ask_for_work(api)
+    conn.getresponse().read()
+    assert api.handed_out("done")
+    api.forget("done")
+    assert not api.handed_out("done")

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import shutil
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from harness.library.targets.localstack_host import ensure_port_free
 from harness.library.targets.localstack_docker import CONTAINER_PORT
 from harness.library.errors import PortInUseError
-from harness.library.targets.localstack_catalog import cached_catalog
-from harness.lambda_runtime.ruby import RUBY_RUNTIMES, STRICT_VARIABLE, serving
-from harness.lambda_runtime.ruby_sdk import DEBIAN_PACKAGES, ruby_sdk_dir, sdk_installed
-from harness.lambda_runtime.runtimes import RuntimeUnavailable, available_python_versions, node_major_version, python_sdk_dir, python_support_dir
 from harness.library.layout import APP_DIR
+from harness.library.targets.localstack_catalog import cached_catalog
+from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES, AwsRuntime
+from harness.lambda_runtime.runtimes import RuntimeUnavailable, host_architecture, resolve_runtime_command
+from harness.lambda_runtime.ruby import serving
+from harness.lambda_runtime.ruby_sdk import DEBIAN_PACKAGES, ruby_sdk_dir, sdk_installed
 
 
 @dataclass(frozen=True)
@@ -45,39 +48,57 @@ def check_service_catalog() -> Finding:
                    "python -m harness.library.targets.localstack_catalog (make setup does it; otherwise the first engine builds it)", required=False)
 
 
-def check_python_runtimes() -> list[Finding]:
-    versions = available_python_versions()
-    findings = [Finding(bool(versions), "python3.x Lambda runtimes", ", ".join(f"python{v}" for v in versions) or "no CPython 3.10+ found",
-                        "install CPython with pyenv (`pyenv install 3.12`)")]
-    for v in versions:
-        installed = (python_support_dir(v) / "awslambdaric").is_dir() and (python_sdk_dir() / "boto3").is_dir()
-        findings.append(Finding(installed, f"python{v} runtime support", str(python_support_dir(v)),
-                                "python -m harness.lambda_runtime.install"))
+def check_lambda_runtimes() -> list[Finding]:
+    """Every runtime of the table (harness.lambda_runtime.aws_runtimes) with the host program that serves it, or why
+    none does: the hint is the Runtime.Unavailable message a function on it would get."""
+    findings = []
+    for runtime in AWS_RUNTIMES:
+        what = f"{runtime.identifier} Lambda runtime"
+        try:
+            command = resolve_runtime_command(runtime.identifier, "index.handler", host_architecture(), 128, [], Path("/task"))
+        except RuntimeUnavailable as error:  # the detail says why, the hint is what the function's message advises
+            message, _, hint = str(error).partition(" Hint: ")
+            findings.append(Finding(False, what, f"not served on this host: {message}", hint or str(error), required=False))
+            continue
+        program = Path(command.argv[0])
+        detail = serving(runtime.identifier).describe() if runtime.family == "ruby" else _served_by(program, runtime)
+        findings.append(Finding(True, what, detail))
+    served = [f for f in findings if f.ok]
+    findings.append(Finding(bool(served), "Lambda runtimes served", f"{len(served)} of {len(AWS_RUNTIMES)}",
+                            "python -m harness.lambda_runtime.install (make setup does it)"))
     return findings
 
 
+def _served_by(program: Path, runtime: AwsRuntime) -> str:
+    """The interpreter, its version, and what differs from AWS: the other architecture runs on it, deprecation."""
+    try:
+        out = subprocess.run([str(program), "--version"], capture_output=True, text=True, timeout=10, check=False)
+        reported = (out.stdout or out.stderr).strip()
+    except (OSError, subprocess.TimeoutExpired) as error:
+        reported = f"--version failed: {error}"
+    other = "arm64" if host_architecture() == "x86_64" else "x86_64"
+    detail = f"{program} ({reported}); {other} functions run on it too (README \"Architectures\")"
+    if runtime.deprecated_on(date.today()):
+        detail += f"; deprecated: AWS ended support {runtime.deprecation}, blocks create {runtime.block_create}"
+    return detail
+
+
 def check_node() -> list[Finding]:
-    node = shutil.which("node")
-    major = node_major_version(node) if node else None
+    """The host's node and npm install the nodejs<N>.x runtimes and sharp; no function runs on the host's node."""
+    npm = shutil.which("npm")
     modules = APP_DIR / "thumbnail_node" / "node_modules" / "sharp"
     return [
-        Finding(major is not None, "node (nodejs<N>.x Lambda runtimes)", f"nodejs{major}.x" if major else "node not on PATH",
+        Finding(npm is not None, "npm (installs the nodejs<N>.x runtimes and sharp)", npm or "npm not on PATH",
                 "apt-get install nodejs npm"),
         Finding(modules.is_dir(), "sharp for the Node thumbnail Lambda", str(modules.parent), "make setup (runs npm ci)"),
     ]
 
 
-def check_ruby_runtimes() -> list[Finding]:
-    """What serves each ruby runtime; a substitute (Debian's Ruby 3.1 for ruby3.x) is said so (harness.lambda_runtime.ruby)."""
-    findings = [Finding(sdk_installed(), "AWS SDK for Ruby (ruby runtimes)", str(ruby_sdk_dir()) if sdk_installed() else "not linked",
-                        f"make setup (apt-get install {' '.join(DEBIAN_PACKAGES)}, then python -m harness.lambda_runtime.ruby_sdk)")]
-    for runtime in RUBY_RUNTIMES:
-        try:
-            findings.append(Finding(True, f"{runtime} Lambda runtime", serving(runtime).describe()))
-        except RuntimeUnavailable as error:
-            message, _, hint = str(error).partition(" Hint: ")
-            findings.append(Finding(False, f"{runtime} Lambda runtime", message, hint or f"unset {STRICT_VARIABLE}"))
-    return findings
+def check_ruby_sdk() -> Finding:
+    """The AWS SDK for Ruby the ruby runtimes provide (harness.lambda_runtime.ruby_sdk); what serves each ruby runtime,
+    and that it is a substitute, is in check_lambda_runtimes."""
+    return Finding(sdk_installed(), "AWS SDK for Ruby (ruby runtimes)", str(ruby_sdk_dir()) if sdk_installed() else "not linked",
+                   f"make setup (apt-get install {' '.join(DEBIAN_PACKAGES)}, then python -m harness.lambda_runtime.ruby_sdk)")
 
 
 def check_chromium() -> Finding:
@@ -109,7 +130,7 @@ def check_docker_target_port() -> Finding:
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), check_service_catalog(), *check_python_runtimes(), *check_node(), *check_ruby_runtimes(), check_chromium(),
+        check_localstack(), check_service_catalog(), *check_lambda_runtimes(), check_ruby_sdk(), *check_node(), check_chromium(),
         check_loopback(), check_docker_target_port(),
     ]
 

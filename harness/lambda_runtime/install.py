@@ -1,4 +1,5 @@
-"""Install what the AWS runtimes provide to functions: awslambdaric per CPython version, and boto3.
+"""Install what the AWS runtimes provide to functions: awslambdaric per CPython version, boto3, and per nodejs<N>.x
+Node.js <N> with the AWS SDK for JavaScript v3 (harness.lambda_runtime.nodejs).
 
 Run by the project's setup (`python -m harness.lambda_runtime.install`); idempotent.
 """
@@ -8,12 +9,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
 
+from harness.lambda_runtime import nodejs
 from harness.lambda_runtime.runtimes import available_python_versions, python_sdk_dir, python_support_dir
 
 AWSLAMBDARIC = "awslambdaric==4.2.2"
+# awslambdaric 4.1 and later need Python 3.10; 4.0.4 is the newest release with a cp39 wheel.
+AWSLAMBDARIC_FOR = {"3.9": "awslambdaric==4.0.4"}
 # The SDK the python runtimes ship: the same boto3 the harness is locked to (constraints.txt).
 SDK = [f"boto3=={version('boto3')}", f"botocore=={version('botocore')}"]
 
@@ -35,8 +40,14 @@ def main() -> int:
     _pip_target(python_sdk_dir(), SDK, None)
     versions = available_python_versions()
     for version in versions:
-        _pip_target(python_support_dir(version), [AWSLAMBDARIC], version)
-    print(f"lambda runtimes ready in {python_sdk_dir().parent}: python {', '.join(versions)}")
+        if python_sdk_dir(version) != python_sdk_dir():
+            _pip_target(python_sdk_dir(version), SDK, version)
+        _pip_target(python_support_dir(version), [AWSLAMBDARIC_FOR.get(version, AWSLAMBDARIC)], version)
+    majors = nodejs.packaged_majors()
+    with ThreadPoolExecutor(2) as pool:  # npm waits on the registry more than on the CPU
+        list(pool.map(nodejs.install, majors))
+    print(f"lambda runtimes ready in {python_sdk_dir().parent}: python {', '.join(versions)};"
+          f" nodejs {', '.join(f'{m}.x' for m in majors)} in {nodejs.runtime_dir(0).parent}")
     return 0
 
 

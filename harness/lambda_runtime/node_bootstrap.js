@@ -62,6 +62,26 @@ function resolveModuleFile(taskRoot, moduleName) {
   return null;
 }
 
+// Node's own rule: .mjs, or .js whose nearest package.json says "type": "module" (looked up to the task root).
+function isEsModule(file, taskRoot) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  for (let dir = path.dirname(file); dir.startsWith(taskRoot); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      try { return JSON.parse(fs.readFileSync(manifest, 'utf8')).type === 'module'; } catch (e) { return false; }
+    }
+    if (dir === taskRoot) break;
+  }
+  return false;
+}
+
+// ES modules import the runtime's SDK and layer packages through NODE_PATH, as on AWS (node_esm_resolve.mjs).
+function importEsm(file) {
+  require('module').register(pathToFileURL(path.join(__dirname, 'node_esm_resolve.mjs')).href);
+  return import(pathToFileURL(file).href);
+}
+
 async function loadHandler() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT;
   const spec = process.env._HANDLER || '';
@@ -76,13 +96,15 @@ async function loadHandler() {
   }
   let mod;
   try {
-    if (file.endsWith('.mjs')) mod = await import(pathToFileURL(file).href);
+    if (isEsModule(file, taskRoot)) mod = await importEsm(file);
     else {
       try { mod = require(file); }
-      catch (e) { if (e.code === 'ERR_REQUIRE_ESM') mod = await import(pathToFileURL(file).href); else throw e; }
+      catch (e) { if (e.code === 'ERR_REQUIRE_ESM') mod = await importEsm(file); else throw e; }
     }
   } catch (e) {
-    if (e && e.code === 'MODULE_NOT_FOUND') throw new InitError('Runtime.ImportModuleError', `${e.name}: ${e.message}`, e);
+    if (e && (e.code === 'MODULE_NOT_FOUND' || e.code === 'ERR_MODULE_NOT_FOUND')) {
+      throw new InitError('Runtime.ImportModuleError', `${e.name}: ${e.message}`, e);
+    }
     if (e instanceof SyntaxError) throw new InitError('Runtime.UserCodeSyntaxError', `${e.name}: ${e.message}`, e);
     throw e;
   }

@@ -1,7 +1,8 @@
 """Which host program runs a Lambda runtime (python3.x, nodejs<N>.x), and with what paths.
 
 behaviour.md "Lambda runtime": the runtime version named in the function is the one that runs;
-when the host lacks it, say so clearly instead of running another version.
+when the host lacks it, say so clearly instead of running another version. The runtimes and their dates are in
+one table (aws_runtimes.py); the hints name the runtimes of it this host serves.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ import functools
 import os
 import platform
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.shared.cache import cache_dir
+from harness.lambda_runtime import nodejs
+from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES, aws_runtime, runtimes_of
 
-NODE_BOOTSTRAP = Path(__file__).with_name("node_bootstrap.js")
 _PYTHON_RUNTIME = re.compile(r"^python(?P<version>3\.\d+)$")
 _NODE_RUNTIME = re.compile(r"^nodejs(?P<major>\d+)\.x$")
+PYTHONS_WITH_OWN_SDK = frozenset({"3.9"})
 _HOST_ARCHITECTURE = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 
 
@@ -45,44 +47,58 @@ def python_support_dir(version: str) -> Path:
     return runtimes_dir() / f"python{version}"
 
 
-def python_sdk_dir() -> Path:
-    """boto3/botocore, which the AWS python runtimes provide to every function (pure Python)."""
+def python_sdk_dir(version: str | None = None) -> Path:
+    """boto3/botocore, which the AWS python runtimes provide to every function (pure Python): one copy shared by the
+    versions whose dependencies resolve alike, its own for a version that needs older ones (3.9: urllib3 < 2.6)."""
+    if version in PYTHONS_WITH_OWN_SDK:
+        return runtimes_dir() / f"python-sdk-{version}"
     return runtimes_dir() / "python-sdk"
+
+
+def host_architecture() -> str:
+    return _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
 
 
 def resolve_runtime_command(
     runtime: str, handler: str, architecture: str, memory_mb: int, layer_roots: list[Path], task_root: Path
 ) -> RuntimeCommand:
-    """The command that runs `handler` under `runtime`, or RuntimeUnavailable."""
-    host_architecture = _HOST_ARCHITECTURE.get(platform.machine(), platform.machine())
-    if architecture != host_architecture:
-        raise RuntimeUnavailable(
-            f"function architecture {architecture} cannot run on this {host_architecture} host."
-            f" Hint: create the function with Architectures=['{host_architecture}']."
-        )
+    """The command that runs `handler` under `runtime`, or RuntimeUnavailable.
+
+    A function of the other architecture (arm64 on an x86_64 host) runs on the host's interpreter: its interpreted
+    code behaves the same, and a native module built for the architecture it names fails to load with the
+    loader's own error, as on AWS (README "Architectures")."""
+    if architecture not in _HOST_ARCHITECTURE.values():
+        raise RuntimeUnavailable(f"function architecture {architecture!r} is not one Lambda has (x86_64, arm64).")
     if match := _PYTHON_RUNTIME.match(runtime or ""):
         return _python_command(match["version"], handler, layer_roots, task_root)
     if match := _NODE_RUNTIME.match(runtime or ""):
+        return _node_command(int(match["major"]), memory_mb, layer_roots, task_root)
         return _node_command(int(match["major"]), memory_mb, layer_roots)
     if (runtime or "").startswith("ruby"):
         from harness.lambda_runtime.ruby import ruby_command  # noqa: PLC0415 - ruby.py builds on this module
 
         return ruby_command(runtime, layer_roots, task_root)
     raise RuntimeUnavailable(
-        f"runtime {runtime!r} is not supported by the harness executor (python3.x and nodejs<N>.x are)."
+        f"runtime {runtime!r} is not supported by the harness executor."
+        f" Hint: set the function's Runtime to one this host serves: {', '.join(servable_runtimes()) or 'none'}."
     )
 
 
 def _python_command(version: str, handler: str, layer_roots: list[Path], task_root: Path) -> RuntimeCommand:
+    if aws_runtime(f"python{version}") is None:
+        raise RuntimeUnavailable(
+            f"runtime python{version} is not a Lambda runtime. Hint: set the function's Runtime to one of:"
+            f" {_servable('python')}."
+        )
     interpreter = find_python(version)
     if interpreter is None:
         raise RuntimeUnavailable(
             f"runtime python{version} needs a CPython {version} interpreter; none was found on PATH or under"
-            f" {_pyenv_root() / 'versions'}. Hint: `pyenv install {version}`, or set the function's Runtime"
-            f" to one of: {', '.join('python' + v for v in available_python_versions()) or 'none found'}."
+            f" {_pyenv_root() / 'versions'}. Hint: `pyenv install {version}` and run"
+            f" `python -m harness.lambda_runtime.install`, or set the function's Runtime to one of: {_servable('python')}."
         )
     support = python_support_dir(version)
-    if not (support / "awslambdaric").is_dir() or not (python_sdk_dir() / "boto3").is_dir():
+    if not (support / "awslambdaric").is_dir() or not (python_sdk_dir(version) / "boto3").is_dir():
         raise RuntimeUnavailable(
             f"runtime python{version}: the runtime interface client is not installed in {support}."
             " Hint: run `python -m harness.lambda_runtime.install` (the Makefile's setup does)."
@@ -91,7 +107,7 @@ def _python_command(version: str, handler: str, layer_roots: list[Path], task_ro
     paths = [task_root]
     for layer in layer_roots:
         paths += [layer / "python", layer / "python" / "lib" / f"python{version}" / "site-packages"]
-    paths += [support, python_sdk_dir()]
+    paths += [support, python_sdk_dir(version)]
     # -S: no host site-packages leak into the function; only what AWS would provide is importable.
     return RuntimeCommand(
         argv=[str(interpreter), "-S", "-m", "awslambdaric", handler],
@@ -99,20 +115,49 @@ def _python_command(version: str, handler: str, layer_roots: list[Path], task_ro
     )
 
 
-def _node_command(major: int, memory_mb: int, layer_roots: list[Path]) -> RuntimeCommand:
-    node = shutil.which("node")
-    found = node_major_version(node) if node else None
-    if found != major:
-        have = f"Node.js {found}" if found else "no node on PATH"
-        hint = f"set the function's Runtime to nodejs{found}.x, or install Node.js {major}" if found else f"install Node.js {major}"
-        raise RuntimeUnavailable(f"runtime nodejs{major}.x needs Node.js {major}; the host has {have}. Hint: {hint}.")
-    node_path = [str(layer / "nodejs" / sub) for layer in layer_roots for sub in (f"node{major}/node_modules", "node_modules")]
-    # As on AWS, the V8 heap is sized to the function's memory.
-    heap_mb = max(int(memory_mb * 0.9), 64)
-    return RuntimeCommand(
-        argv=[node, f"--max-old-space-size={heap_mb}", str(NODE_BOOTSTRAP)],
-        env={"NODE_PATH": os.pathsep.join(node_path)} if node_path else {},
-    )
+def _node_command(major: int, memory_mb: int, layer_roots: list[Path], task_root: Path) -> RuntimeCommand:
+    if major not in nodejs.packaged_majors():
+        raise RuntimeUnavailable(
+            f"runtime nodejs{major}.x is not one the harness provides. Hint: set the function's Runtime to one of:"
+            f" {_servable('nodejs')}."
+        )
+    if not nodejs.installed(major):
+        raise RuntimeUnavailable(
+            f"runtime nodejs{major}.x needs Node.js {major}, which is not installed in {nodejs.runtime_dir(major)}"
+            " (the host's own node is not used). Hint: run `python -m harness.lambda_runtime.install`"
+            " (the Makefile's setup does): it installs Node.js and the AWS SDK for each nodejs<N>.x from npm."
+        )
+    return RuntimeCommand(argv=nodejs.node_argv(major, memory_mb), env=nodejs.node_env(major, layer_roots, task_root))
+
+
+def servable_runtimes() -> list[str]:
+    """The runtimes of the table this host serves now (interpreter found and support installed)."""
+    return [runtime.identifier for runtime in AWS_RUNTIMES if runtime_interpreter(runtime.identifier) is not None]
+
+
+def runtime_interpreter(identifier: str) -> Path | None:
+    """The host program that serves a runtime of the table, or None when this host cannot serve it."""
+    if match := _PYTHON_RUNTIME.match(identifier):
+        interpreter = find_python(match["version"])
+        version = match["version"]
+        ready = interpreter is not None and (python_support_dir(version) / "awslambdaric").is_dir() and (
+            python_sdk_dir(version) / "boto3").is_dir()
+        return interpreter if ready else None
+    if match := _NODE_RUNTIME.match(identifier):
+        major = int(match["major"])
+        return nodejs.node_binary(major) if major in nodejs.packaged_majors() and nodejs.installed(major) else None
+    if identifier.startswith("ruby"):
+        from harness.lambda_runtime.ruby import serving  # noqa: PLC0415 - ruby.py builds on this module
+
+        try:
+            return serving(identifier).interpreter.path
+        except RuntimeUnavailable:
+            return None
+    return None
+
+
+def _servable(family: str) -> str:
+    return ", ".join(r.identifier for r in runtimes_of(family) if runtime_interpreter(r.identifier)) or "none on this host"
 
 
 def _pyenv_root() -> Path:
@@ -149,15 +194,5 @@ def _reports_version(interpreter: Path, version: str) -> bool:
 
 
 def available_python_versions() -> list[str]:
-    """The python3.x runtimes this host can run: 3.10 to 3.14 (awslambdaric 4 needs 3.10 or newer)."""
-    return [f"3.{minor}" for minor in range(10, 15) if find_python(f"3.{minor}") is not None]
-
-
-@functools.lru_cache(maxsize=None)
-def node_major_version(node: str) -> int | None:
-    try:
-        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.match(r"v(\d+)\.", out.stdout.strip())
-    return int(match[1]) if match else None
+    """The python3.x runtimes of the table this host has an interpreter for (3.9 and newer)."""
+    return [r.version for r in runtimes_of("python") if find_python(r.version) is not None]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,6 +22,8 @@ from pathlib import Path
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from harness.lambda_runtime.aws_runtimes import deprecation_notice
+from harness.localstack_plugins.lambda_executor.invocation_log import Report, invocation_log
 from harness.localstack_plugins.lambda_executor.process import RuntimeProcess
 from harness.localstack_plugins.lambda_executor.runtime_api import PendingInvocation, RuntimeApi, RuntimeOutcome
 from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable, resolve_runtime_command
@@ -32,6 +34,8 @@ _HOST_PATH = "/usr/local/bin:/usr/bin:/bin"
 _MEMORY_CHECK_SECONDS = 0.1
 # AWS: "The Init phase is limited to 10 seconds" (Lambda execution environment lifecycle, on-demand functions).
 INIT_PHASE_LIMIT_SECONDS = 10.0
+# Go's os.ProcessState wording, which AWS's runtime errors use ("Runtime exited with error: signal: killed").
+_SIGNAL_WORDS = {"SIGKILL": "killed", "SIGSEGV": "segmentation fault", "SIGABRT": "aborted", "SIGTERM": "terminated"}
 
 
 class HostRuntimeExecutor(RuntimeExecutor):
@@ -101,7 +105,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
         if self._unavailable is not None:
-            return _error_result(request_id, "Runtime.Unavailable", str(self._unavailable), f"ERROR {self._unavailable}\n")
+            return self._unavailable_result(request_id)
         if self._process is None or not self._process.alive():
             self._spawn()  # AWS re-initialises a sandbox after a crash or a timeout
         return self._invoke_in_process(request_id, payload)
@@ -128,7 +132,8 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._api.reset_init_error()
         self._init_ended_at = None
         self._init_duration_ms = None
-        self._init_output = ""
+        notice = deprecation_notice(self.function_version.config.runtime)
+        self._init_output = f"{notice}\n" if notice else ""  # a deprecated runtime still runs; say since when AWS refuses it
         self._cold = True
         self._spawned_at = time.perf_counter()
         self._process = RuntimeProcess(self._command.argv, self._env, cwd=Path(self._env["LAMBDA_TASK_ROOT"]))
@@ -153,27 +158,41 @@ class HostRuntimeExecutor(RuntimeExecutor):
             )
         )
         done, over_memory = self._wait_for_outcome(future, process, lambda: self._invoke_deadline(started, fn.timeout))
-        duration_ms = (time.perf_counter() - self._invoke_started(started)) * 1000
+        while self._died_idle(process, done, request_id):
+            # A runtime that dies between invocations (a crash, kill -9, the OOM killer) is replaced, and the
+            # event it never took goes to its successor, as AWS starts a new execution environment.
+            self._spawn()
+            process = self._process
+            done, over_memory = self._wait_for_outcome(future, process, lambda: self._invoke_deadline(started, fn.timeout))
+        duration_ms = max(0.0, time.perf_counter() - self._invoke_started(started)) * 1000
         try:
             if future in done:
                 outcome: RuntimeOutcome = future.result()
                 if outcome.init_error:
                     process.exited.result(timeout=5)  # the runtime exits after reporting; collect its last words
+                    return self._result(request_id, outcome.payload, True, process, duration_ms,
+                                        init_error_type=_error_type(outcome))
                 return self._result(request_id, outcome.payload, outcome.is_error, process, duration_ms)
             if over_memory:
                 message = f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"
                 body = {"errorType": "Runtime.OutOfMemory", "errorMessage": message}
                 return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
             if process.exited in done:
-                message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {process.exited.result()}"
+                message = f"RequestId: {request_id} Error: Runtime exited with error: {_exit_reason(process.exited.result())}"
                 body = {"errorType": "Runtime.ExitError", "errorMessage": message}
-                return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
+                init_failed = "Runtime.ExitError" if self._init_ended_at is None else ""  # it died in its Init phase
+                return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms,
+                                    f"{message}\nRuntime.ExitError", init_failed)  # AWS's two lines
             process.kill()
             message = f"{_now()} {request_id} Task timed out after {fn.timeout:.2f} seconds"
             body = {"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {request_id} Error: Task timed out after {fn.timeout:.2f} seconds"}
             return self._result(request_id, json.dumps(body).encode(), True, process, duration_ms, message)
         finally:
             self._api.forget(request_id)
+
+    def _died_idle(self, process: RuntimeProcess, done: set, request_id: str) -> bool:
+        """The runtime exited after its Init, without having taken this invocation from `/next`."""
+        return process.exited in done and self._init_ended_at is not None and not self._api.handed_out(request_id)
 
     def _invoke_started(self, submitted: float) -> float:
         """When the Invoke phase began: at submission, or when a cold start's Init phase ended (up to its 10 s limit)."""
@@ -203,30 +222,57 @@ class HostRuntimeExecutor(RuntimeExecutor):
                 return done, False
 
     def _result(
-        self, request_id: str, body: bytes, is_error: bool, process: RuntimeProcess, duration_ms: float, extra_log: str = ""
+        self, request_id: str, body: bytes, is_error: bool, process: RuntimeProcess, duration_ms: float, extra_log: str = "",
+        init_error_type: str = "",
     ) -> InvocationResult:
         fn = self.function_version.config
         cold_start = self._cold and self._init_duration_ms is not None
-        init_part = f"\tInit Duration: {self._init_duration_ms:.2f} ms" if cold_start else ""
         output = process.output.take()
         if extra_log:
             output += extra_log + "\n"
-        report = (
-            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {math.ceil(duration_ms)} ms"
-            f"\tMemory Size: {fn.memory_size} MB\tMax Memory Used: {min(process.peak_rss_mb(), fn.memory_size)} MB{init_part}"
+        before_start = self._init_output
+        if init_error_type:  # the runtime's own words belong to the failed Init phase, before START
+            before_start, output = before_start + output, ""
+        report = Report(
+            duration_ms=duration_ms, memory_size_mb=fn.memory_size, max_memory_used_mb=process.peak_rss_mb(),
+            init_duration_ms=self._failed_init_ms() if init_error_type else (self._init_duration_ms if cold_start else None),
+            init_error_type=init_error_type,
         )
-        logs = (
-            f"{self._init_output}START RequestId: {request_id} Version: {self.function_version.id.qualifier}\n"
-            f"{output}END RequestId: {request_id}\n{report}\n"
-        )
+        logs = invocation_log(request_id, self.function_version.id.qualifier, before_start, output, report)
         self._init_output = ""
         self._cold = False  # Init Duration is reported once, on the cold start
         return InvocationResult(request_id=request_id, payload=body, is_error=is_error, logs=logs)
 
+    def _failed_init_ms(self) -> float:
+        return (time.perf_counter() - self._spawned_at) * 1000
 
-def _error_result(request_id: str, error_type: str, message: str, logs: str) -> InvocationResult:
-    body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
-    return InvocationResult(request_id=request_id, payload=body, is_error=True, logs=logs)
+    def _unavailable_result(self, request_id: str) -> InvocationResult:
+        """A runtime that cannot start fails its Init phase, logged as AWS logs an init error."""
+        error = self._unavailable
+        body = json.dumps({"errorType": "Runtime.Unavailable", "errorMessage": str(error)}).encode()
+        report = Report(duration_ms=0.0, memory_size_mb=self.function_version.config.memory_size, max_memory_used_mb=0,
+                        init_duration_ms=0.0, init_error_type="Runtime.Unavailable")
+        logs = invocation_log(request_id, self.function_version.id.qualifier, f"[ERROR] Runtime.Unavailable: {error}\n", "", report)
+        return InvocationResult(request_id=request_id, payload=body, is_error=True, logs=logs)
+
+
+def _error_type(outcome: RuntimeOutcome) -> str:
+    """The errorType of an /init/error body (its header may say only Unhandled)."""
+    try:
+        return str(json.loads(outcome.payload).get("errorType") or outcome.error_type or "Runtime.Unknown")
+    except (ValueError, AttributeError):
+        return outcome.error_type or "Runtime.Unknown"
+
+
+def _exit_reason(code: int) -> str:
+    """How AWS words a runtime's exit: `exit status 3`, or `signal: killed` for a process killed by SIGKILL."""
+    if code >= 0:
+        return f"exit status {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        return f"signal: {-code}"
+    return "signal: " + _SIGNAL_WORDS.get(name, name.removeprefix("SIG").lower())
 
 
 def _now() -> str:

@@ -8,11 +8,12 @@ which handles one invocation at a time, as a Lambda execution environment does.
 from __future__ import annotations
 
 import json
-import queue
 import re
+import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -47,10 +48,11 @@ class RuntimeOutcome:
 
 @dataclass
 class _State:
-    queue: "queue.Queue[PendingInvocation]" = field(default_factory=queue.Queue)
+    pending: "deque[PendingInvocation]" = field(default_factory=deque)
+    handed_out: set[str] = field(default_factory=set)
     outcomes: dict[str, Future] = field(default_factory=dict)
     init_error: RuntimeOutcome | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
     closed: threading.Event = field(default_factory=threading.Event)
     on_next: Callable[[], None] = lambda: None
 
@@ -69,21 +71,46 @@ class _RuntimeApiHandler(BaseHTTPRequestHandler):
             return
         state = self.server.state
         state.on_next()
-        while not state.closed.is_set():
-            try:
-                pending = state.queue.get(timeout=_NEXT_POLL_SECONDS)
-            except queue.Empty:
-                continue
-            headers = {
-                "Lambda-Runtime-Aws-Request-Id": pending.request_id,
-                "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + pending.timeout_ms),
-                "Lambda-Runtime-Invoked-Function-Arn": pending.invoked_function_arn,
-                "Lambda-Runtime-Trace-Id": pending.trace_id,
-                "Content-Type": "application/json",
-            }
-            self._send(HTTPStatus.OK, pending.payload, headers)
+        pending = self._take_when_asked(state)
+        if pending is None:
+            if not state.closed.is_set():
+                self.close_connection = True  # the runtime that asked is gone: nobody to answer
+                return
+            self._reply(HTTPStatus.GONE, {"errorMessage": "execution environment is shutting down"})
             return
-        self._reply(HTTPStatus.GONE, {"errorMessage": "execution environment is shutting down"})
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": pending.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + pending.timeout_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": pending.invoked_function_arn,
+            "Lambda-Runtime-Trace-Id": pending.trace_id,
+            "Content-Type": "application/json",
+        }
+        self._send(HTTPStatus.OK, pending.payload, headers)
+
+    def _take_when_asked(self, state: _State) -> PendingInvocation | None:
+        """The next event, handed only to a runtime still connected and waiting for it; None once the runtime has
+        gone (killed, crashed, out of memory) or the environment shuts down. A runtime that dies idle must not
+        take an event with it: its successor gets it (the dead-runtime wedge, issue 9)."""
+        with state.lock:
+            while not state.closed.is_set():
+                if not self._runtime_connected():
+                    return None
+                if state.pending:
+                    pending = state.pending.popleft()
+                    state.handed_out.add(pending.request_id)
+                    return pending
+                state.lock.wait(timeout=_NEXT_POLL_SECONDS)
+        return None
+
+    def _runtime_connected(self) -> bool:
+        """The runtime's `/next` connection is open: a peek sees no end of stream (a killed process's socket is
+        closed by the kernel before its parent learns it exited)."""
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+        except BlockingIOError:
+            return True  # nothing to read: still connected, still waiting
+        except OSError:
+            return False
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib naming
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -162,7 +189,9 @@ class RuntimeApi:
         return self
 
     def stop(self) -> None:
-        self._state.closed.set()
+        with self._state.lock:
+            self._state.closed.set()
+            self._state.lock.notify_all()
         self._server.shutdown()
         self._server.server_close()
 
@@ -177,22 +206,21 @@ class RuntimeApi:
         with self._state.lock:
             init_error = self._state.init_error
             self._state.outcomes[invocation.request_id] = future
+            if init_error is None:
+                self._state.pending.append(invocation)
+                self._state.lock.notify_all()
         if init_error is not None:
             _resolve(future, init_error)
-        else:
-            self._state.queue.put(invocation)
         return future
+
+    def handed_out(self, request_id: str) -> bool:
+        """Whether a runtime took this invocation from `/next` (else it is still queued for the next runtime)."""
+        with self._state.lock:
+            return request_id in self._state.handed_out
 
     def forget(self, request_id: str) -> None:
         """Drop a finished invocation, and any copy of it `/next` has not handed out yet."""
         with self._state.lock:
             self._state.outcomes.pop(request_id, None)
-        drained: list[PendingInvocation] = []
-        while True:
-            try:
-                drained.append(self._state.queue.get_nowait())
-            except queue.Empty:
-                break
-        for pending in drained:
-            if pending.request_id != request_id:
-                self._state.queue.put(pending)
+            self._state.handed_out.discard(request_id)
+            self._state.pending = deque(p for p in self._state.pending if p.request_id != request_id)
