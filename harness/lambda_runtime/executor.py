@@ -22,6 +22,7 @@ from pathlib import Path
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from harness.endpoints.localstack_tls_front import redirect_aws_hostnames
 from harness.lambda_runtime.process import RuntimeProcess
 from harness.lambda_runtime.runtime_api import PendingInvocation, RuntimeApi, RuntimeOutcome
 from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable, resolve_runtime_command
@@ -121,7 +122,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
             TMPDIR=str(self._sandbox),
         )
         env.update(self._command.env)
-        return env
+        return redirect_aws_hostnames(env, fn.environment or {})  # README "AWS hostnames inside Lambda"
 
     def _spawn(self) -> None:
         assert self._command is not None
