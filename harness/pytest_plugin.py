@@ -30,6 +30,7 @@ from harness.cors_explainer import CorsRequest
 from harness.cors_probe import CorsProbe, probe
 from harness.engine import LocalStackEngine
 from harness.engine_aws import AwsAccount, AwsTargetRefused, credentials_method, new_name_prefix, open_account
+from harness.endpoints import client as aws_hostnames
 from harness.engine_docker import DockerLocalStack
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
@@ -163,9 +164,11 @@ def aws_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         return
     local = LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack"))
     progress("booting LocalStack (host mode) on 127.0.0.1", local.start)
+    aws_hostnames.activate(aws_hostnames.AwsEndpoints.of_engine(local.endpoint_url))  # harness.http: *.amazonaws.com -> it
     try:
         yield local
     finally:
+        aws_hostnames.deactivate()
         progress("stopping LocalStack", local.stop)
 
 
@@ -351,13 +354,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """A real headless Chromium (Debian's, driven by Playwright); skipped only when chromium is absent."""
+def browser(aws_target: Engine) -> Iterator[Any]:
+    """A real headless Chromium (Debian's, driven by Playwright); skipped only when chromium is absent.
+    On the host engine it sends `https://*.amazonaws.com` to the engine and trusts its certificates (harness.endpoints)."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium; `make setup` does it)")
     from playwright.sync_api import sync_playwright
 
+    endpoints = aws_hostnames.active()
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=CHROMIUM_ARGS + (endpoints.chromium_arguments() if endpoints else []))
         yield chromium
         chromium.close()

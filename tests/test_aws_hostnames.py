@@ -1,0 +1,181 @@
+"""AWS hostnames reach the engine (harness.endpoints; README "AWS hostnames inside Lambda"): the rules, and plain
+python, node, ruby and curl processes given exactly the environment the executor gives a Lambda process.
+
+behaviour.md "Lambda runtime": inside Lambda, code talks to the real endpoints (`https://<service>.<region>.amazonaws.com`,
+virtual-hosted `https://<bucket>.s3.<region>.amazonaws.com`, path-style for dotted bucket names); an emulator that
+wants unchanged code must answer those hostnames.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import time
+
+import pytest
+
+from harness.avatar_api import register_user_pool
+from harness.endpoints.ca import certificate_names, ensure_ca
+from harness.endpoints.client import AwsEndpoints
+from harness.endpoints.preload import AWS_ADDRESS, ensure_library, lambda_environment
+from harness.identity import FakeCognitoUserPool
+from harness.s3 import ensure_bucket
+
+pytestmark = pytest.mark.emulator_only("the engine's TLS front and CA")
+NON_AWS = "webhooks.cruddur.invalid"  # RFC 2606: never resolves, anywhere
+
+
+@pytest.mark.parametrize("hostname, names", [
+    ("cognito-idp.us-east-1.amazonaws.com", ["cognito-idp.us-east-1.amazonaws.com"]),
+    ("STS.amazonaws.com.", ["sts.amazonaws.com"]),
+    ("cruddur-uploaded-avatars.s3.amazonaws.com", ["*.s3.amazonaws.com"]),
+    ("cruddur-uploaded-avatars.s3.us-east-1.amazonaws.com", ["*.s3.us-east-1.amazonaws.com"]),
+    ("assets.cruddur.com.s3.amazonaws.com", ["*.s3.amazonaws.com"]),  # a dotted name is not covered, as on AWS
+    ("s3.amazonaws.com", ["s3.amazonaws.com"]),
+])
+def test_certificates_cover_what_aws_certificates_cover(hostname, names):
+    assert certificate_names(hostname) == names
+
+
+def _preload_only_env() -> dict[str, str]:
+    """The library's name rules alone: nothing listens behind it."""
+    return dict(os.environ, **lambda_environment(ensure_library(), ensure_ca(), "127.0.0.1:9", "127.0.0.1:9"))
+
+
+def test_only_aws_hostnames_resolve_to_the_stand_in_address():
+    names = ["cognito-idp.us-east-1.amazonaws.com", "assets.cruddur.com.s3.amazonaws.com", "AMAZONAWS.COM", "sts.amazonaws.com.",
+             "localhost", "notamazonaws.com", "amazonaws.com.cruddur.invalid", NON_AWS]
+    code = ("import json, socket, sys\nout = {}\nfor n in sys.argv[1:]:\n    try: out[n] = socket.getaddrinfo(n, 443)[0][4][0]\n"
+            "    except OSError as e: out[n] = type(e).__name__\nprint(json.dumps(out))")
+    resolved = json.loads(subprocess.run([sys.executable, "-S", "-c", code, *names], env=_preload_only_env(),
+                                         capture_output=True, text=True, check=True, timeout=30).stdout)
+    assert {n: a for n, a in resolved.items() if a == AWS_ADDRESS} == {n: AWS_ADDRESS for n in names[:4]}
+    assert resolved["localhost"] == "127.0.0.1"
+    assert {resolved[n] for n in names[5:]} == {"gaierror"}
+
+
+@pytest.fixture(scope="module")
+def endpoints(localstack_engine) -> AwsEndpoints:
+    return AwsEndpoints.of_engine(localstack_engine.endpoint_url)
+
+
+@pytest.fixture(scope="module")
+def pool(aws_client, localstack_engine) -> FakeCognitoUserPool:
+    pool = FakeCognitoUserPool(region=aws_client.region)
+    register_user_pool(localstack_engine.endpoint_url, pool)
+    return pool
+
+
+@pytest.fixture
+def lambda_like_env(endpoints) -> dict[str, str]:
+    """What a Lambda process gets from the executor (and AWS's credentials variables), nothing of the host's AWS_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return env | endpoints.process_environment() | {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                                                    "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def run(argv: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, f"{argv[0]} failed:\n{result.stdout}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+PY_JWKS = "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())"
+NODE_JWKS = "require('https').get(process.argv[1], (r) => { let b = ''; r.on('data', (c) => b += c); r.on('end', () => console.log(b)); })" \
+            ".on('error', (e) => { console.error(e); process.exit(1); });"
+RUBY_JWKS = "require 'net/http'; puts Net::HTTP.get(URI(ARGV[0]))"
+
+
+def test_python_urllib_reads_cognito_jwks_at_its_real_url(pool, lambda_like_env):
+    assert json.loads(run([sys.executable, "-S", "-c", PY_JWKS, pool.jwks_url], lambda_like_env)) == pool.jwks()
+
+
+def test_node_https_reads_cognito_jwks_at_its_real_url(pool, lambda_like_env):
+    assert json.loads(run(["node", "-e", NODE_JWKS, pool.jwks_url], lambda_like_env)) == pool.jwks()
+
+
+@pytest.mark.skipif(shutil.which("ruby") is None, reason="no ruby on this host")
+def test_ruby_net_http_reads_cognito_jwks_at_its_real_url(pool, lambda_like_env):
+    assert json.loads(run(["ruby", "-e", RUBY_JWKS, pool.jwks_url], lambda_like_env)) == pool.jwks()
+
+
+def test_curl_reads_the_openid_configuration_at_its_real_url(pool, lambda_like_env):
+    configuration = json.loads(run(["curl", "-sSf", f"{pool.issuer}/.well-known/openid-configuration"], lambda_like_env))
+    assert configuration["issuer"] == pool.issuer and configuration["jwks_uri"] == pool.jwks_url
+
+
+def test_curl_without_the_library_reaches_the_front_with_connect_to(pool, endpoints):
+    out = subprocess.run(["curl", "-sSf", *endpoints.curl_arguments(), pool.jwks_url], capture_output=True, text=True, timeout=30)
+    assert json.loads(out.stdout) == pool.jwks(), out.stderr
+
+
+BOTO = """
+import boto3, json
+s3 = boto3.client("s3")
+s3.put_object(Bucket="cruddur-uploaded-avatars", Key="hostnames.txt", Body=b"virtual-hosted")
+s3.put_object(Bucket="assets.cruddur.com", Key="avatars/hostnames.txt", Body=b"path-style, dotted")
+print(json.dumps({
+    "virtual": s3.get_object(Bucket="cruddur-uploaded-avatars", Key="hostnames.txt")["Body"].read().decode(),
+    "dotted": s3.get_object(Bucket="assets.cruddur.com", Key="avatars/hostnames.txt")["Body"].read().decode(),
+    "endpoint": s3.meta.endpoint_url,
+    "sts_global": boto3.client("sts", endpoint_url="https://sts.amazonaws.com").get_caller_identity()["Account"],
+    "sts_regional": boto3.client("sts").get_caller_identity()["Account"],
+    "lambda": type(boto3.client("lambda", endpoint_url="https://lambda.us-east-1.amazonaws.com").list_functions()["Functions"]).__name__,
+}))
+"""
+
+
+def test_boto3_with_no_endpoint_reaches_s3_sts_and_lambda(aws_client, lambda_like_env):
+    for bucket in ("cruddur-uploaded-avatars", "assets.cruddur.com"):
+        ensure_bucket(aws_client.s3, bucket)
+    answer = json.loads(run([sys.executable, "-c", BOTO], lambda_like_env))
+    assert answer == {"virtual": "virtual-hosted", "dotted": "path-style, dotted", "endpoint": "https://s3.amazonaws.com",
+                      "sts_global": "000000000000", "sts_regional": "000000000000", "lambda": "list"}
+
+
+RUBY_PRESIGN = """
+require 'aws-sdk-s3'
+url = Aws::S3::Resource.new.bucket(ARGV[0]).object('ruby.jpg').presigned_url(:put, expires_in: 300)
+puts url
+"""
+
+
+@pytest.mark.skipif(subprocess.run(["ruby", "-e", "require 'aws-sdk-s3'"], capture_output=True).returncode != 0 if shutil.which("ruby") else True,
+                    reason="no ruby with the aws-sdk-s3 gem on this host")
+def test_ruby_sdk_presigned_url_on_the_real_host_verifies(aws_client, lambda_like_env):
+    """The upload Lambda's call (system.md): aws-sdk-s3 presigns on `https://<bucket>.s3.amazonaws.com`."""
+    ensure_bucket(aws_client.s3, "cruddur-uploaded-avatars")
+    url = run(["ruby", "-e", RUBY_PRESIGN, "cruddur-uploaded-avatars"], lambda_like_env).strip()
+    assert url.startswith("https://cruddur-uploaded-avatars.s3.amazonaws.com/ruby.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256")
+    put = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "--data-binary", "avatar", "-H", "Content-Type: image/jpeg"]
+    assert run(put + [url], lambda_like_env) == "200"
+    assert aws_client.s3.get_object(Bucket="cruddur-uploaded-avatars", Key="ruby.jpg")["Body"].read() == b"avatar"
+    assert run(put + [url.replace("X-Amz-Signature=", "X-Amz-Signature=0")], lambda_like_env) == "403"  # SignatureDoesNotMatch
+
+
+def test_a_dotted_bucket_name_in_the_host_fails_the_certificate_check_as_on_aws(pool, lambda_like_env):
+    out = subprocess.run(["curl", "-sS", "https://assets.cruddur.com.s3.amazonaws.com/avatars/x.jpg"], env=lambda_like_env,
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 60 and "assets.cruddur.com.s3.amazonaws.com" in out.stderr  # curl: certificate does not match
+
+
+def test_other_hosts_are_left_alone_and_fail_fast_offline(lambda_like_env):
+    started = time.monotonic()
+    out = subprocess.run(["node", "-e", NODE_JWKS, f"https://{NON_AWS}/webhooks/avatar"], env=lambda_like_env,
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1 and f"getaddrinfo ENOTFOUND {NON_AWS}" in out.stderr
+    assert time.monotonic() - started < 10
+
+
+def test_the_front_refuses_a_name_that_is_not_aws(endpoints):
+    context = endpoints.ca.client_context()
+    with pytest.raises(ssl.SSLCertVerificationError):
+        import socket
+
+        host, port = endpoints.https.split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            context.wrap_socket(sock, server_hostname="api.cruddur.com")
