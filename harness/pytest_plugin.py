@@ -31,6 +31,7 @@ from harness.cors_probe import CorsProbe, probe
 from harness.engine import LocalStackEngine
 from harness.engine_aws import AwsAccount, AwsTargetRefused, credentials_method, new_name_prefix, open_account
 from harness.endpoints import client as aws_hostnames
+from harness.endpoints.client import AwsEndpoints
 from harness.engine_docker import DockerLocalStack
 from harness.identity import FakeCognitoUserPool
 from harness.lambda_functions import (
@@ -153,9 +154,12 @@ def aws_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         account = request.config.stash[_ACCOUNT]
         _terminal(request.config)(f"{PROGRESS_LEAD}--engine aws, region {account.region}, credentials from "
                                   f"{account.credentials_method}, every name starts with {account.name_prefix}\n")
+        # An AWS_ENDPOINT_URL that is a harness engine standing in for the account answers AWS hostnames too.
+        aws_hostnames.activate(AwsEndpoints.of_engine(os.environ["AWS_ENDPOINT_URL"]) if "AWS_ENDPOINT_URL" in os.environ else None)
         try:
             yield account
         finally:
+            aws_hostnames.deactivate()
             request.config.stash[_SWEPT] = progress(f"deleting every resource named {account.name_prefix}*", account.sweep)
         return
     if choice == "localstack-docker":
@@ -164,7 +168,7 @@ def aws_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         return
     local = LocalStackEngine(state_dir=tmp_path_factory.mktemp("localstack"))
     progress("booting LocalStack (host mode) on 127.0.0.1", local.start)
-    aws_hostnames.activate(aws_hostnames.AwsEndpoints.of_engine(local.endpoint_url))  # harness.http: *.amazonaws.com -> it
+    aws_hostnames.activate(AwsEndpoints.of_engine(local.endpoint_url))  # harness.http: *.amazonaws.com -> it
     try:
         yield local
     finally:

@@ -52,7 +52,7 @@ class AwsEndpoints:
         try:
             with urllib.request.urlopen(f"{endpoint_url}/_harness/aws-endpoints", timeout=timeout) as response:
                 document = json.loads(response.read())
-        except urllib.error.HTTPError:
+        except (urllib.error.URLError, OSError, ValueError):  # 404 from an engine without our hooks, or not an engine
             return None
         return cls(document["https"], document["http"], HarnessCa(Path(document["ca_certificate"]).parent),
                    document["leaf_spki_sha256"])
