@@ -19,6 +19,7 @@ from harness.cors_explainer import CorsRequest
 from harness.cors_probe import probe
 from harness.doctor import findings as doctor_findings
 from harness.doctor import report as doctor_report
+from harness.endpoints.client import AwsEndpoints
 from harness.engine import LocalStackEngine
 from harness.errors import HarnessError
 from harness.identity import FakeCognitoUserPool
@@ -58,7 +59,13 @@ def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: Avat
         "client_id": pool.client_id,
         "frontend_origin": api.spec.frontend_origin,
         "log": str(engine.log_path),
-    }
+    } | _aws_hostname_facts(engine)
+
+
+def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
+    """Where `https://*.amazonaws.com` URLs (the presigned PUT) are answered: `curl --connect-to ::<aws_https> --cacert <ca_certificate>`."""
+    endpoints = AwsEndpoints.of_engine(engine.endpoint_url)
+    return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
 
 
 def demo(args: argparse.Namespace) -> int:
