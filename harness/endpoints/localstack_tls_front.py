@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import ssl
 import tempfile
 import threading
@@ -87,8 +86,6 @@ class TlsFront:
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(LOOPBACK, self._upstream_port)
-            for writer in (client_writer, upstream_writer):
-                writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError as error:
             LOG.warning("AWS TLS front: gateway port %s unreachable: %s", self._upstream_port, error)
             client_writer.close()
