@@ -147,8 +147,12 @@ def redirect_aws_hostnames(env: dict[str, str], function_variables: dict[str, st
 
 @hooks.on_infra_start()
 def start_aws_tls_front() -> None:
+    """Only with the harness's host executor: in Docker, LocalStack's own DNS server and certificate do this job."""
+    from localstack import config
     from localstack.services.edge import ROUTER
 
+    if config.LAMBDA_RUNTIME_EXECUTOR != "harness":
+        return
     ca = ensure_ca()
     try:
         ensure_library()
