@@ -114,16 +114,29 @@ exports.handler = (event) => new Promise((resolve, reject) => {
 """
 
 
+RUBY_JWKS = """
+require 'json'
+require 'net/http'
+def handler(event:, context:)
+  JSON.parse(Net::HTTP.get(URI("https://cognito-idp.#{ENV['AWS_REGION']}.amazonaws.com/#{event['pool']}/.well-known/jwks.json")))
+end
+"""
+
+
 @pytest.mark.parametrize("runtime, files, handler", [
     ("python3.12", {"app.py": PY_JWKS}, "app.handler"),
     (NODE, {"index.js": NODE_JWKS}, "index.handler"),
+    ("ruby3.3", {"function.rb": RUBY_JWKS}, "function.handler"),
 ])
 def test_a_lambda_reads_the_cognito_jwks_at_its_real_url(aws_client, lambda_function_factory, cognito_user_pool, avatar_api,
                                                         runtime, files, handler):
     function = lambda_function_factory(Runtime=runtime, Handler=handler, Code={"ZipFile": zip_files(files)}, Timeout=15)
     response = aws_client.lambda_.invoke(FunctionName=function["FunctionName"],
                                          Payload=json.dumps({"pool": cognito_user_pool.user_pool_id}))
-    assert json.loads(response["Payload"].read()) == cognito_user_pool.jwks()
+    answer = json.loads(response["Payload"].read())
+    if isinstance(answer, dict) and answer.get("errorType") == "Runtime.Unavailable":
+        pytest.skip(f"the executor cannot run {runtime} here: {answer['errorMessage']}")
+    assert answer == cognito_user_pool.jwks()
 
 
 NODE_WEBHOOK = """
