@@ -34,6 +34,12 @@ def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
     assert all(f.hint == "python -m harness.lambda_runtime.install" for f in support)
 
 
+def test_aws_hostnames_library_not_built_points_at_its_setup_step(monkeypatch, tmp_path):
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
+    finding = doctor.check_aws_hostnames()
+    assert not finding.ok and finding.hint == "python -m harness.endpoints (make setup does it)"
+
+
 def test_port_the_docker_target_needs_is_reported_when_taken():
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", CONTAINER_PORT))
