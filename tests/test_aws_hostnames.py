@@ -179,3 +179,26 @@ def test_the_front_refuses_a_name_that_is_not_aws(endpoints):
         host, port = endpoints.https.split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             context.wrap_socket(sock, server_hostname="api.cruddur.com")
+
+
+ENV_REPORT = """
+import os
+def handler(event, context):
+    return {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "LD_PRELOAD", "HARNESS_AWS_ADDRESS", "SSL_CERT_FILE",
+                                           "NODE_EXTRA_CA_CERTS", "AWS_CA_BUNDLE")}
+"""
+
+
+@pytest.mark.parametrize("own_variables", [{}, {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "LD_PRELOAD": "libmine.so"}])
+def test_lambda_processes_get_the_library_and_no_endpoint_url_of_localstacks(aws_client, lambda_function_factory, own_variables):
+    """As on AWS, no AWS_ENDPOINT_URL, unless the function sets one itself; a function's own LD_PRELOAD is kept after ours."""
+    from harness.packaging import zip_files
+
+    function = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": ENV_REPORT})},
+                                       Environment={"Variables": own_variables})
+    env = json.loads(aws_client.lambda_.invoke(FunctionName=function["FunctionName"])["Payload"].read())
+    ca = ensure_ca()
+    assert env["AWS_ENDPOINT_URL"] == own_variables.get("AWS_ENDPOINT_URL")
+    assert env["LD_PRELOAD"].split(" ") == [str(ensure_library()), *filter(None, [own_variables.get("LD_PRELOAD")])]
+    assert (env["HARNESS_AWS_ADDRESS"], env["SSL_CERT_FILE"], env["NODE_EXTRA_CA_CERTS"], env["AWS_CA_BUNDLE"]) == (
+        AWS_ADDRESS, str(ca.trust_bundle), str(ca.certificate), str(ca.certificate))
