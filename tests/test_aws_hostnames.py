@@ -202,3 +202,42 @@ def test_lambda_processes_get_the_library_and_no_endpoint_url_of_localstacks(aws
     assert env["LD_PRELOAD"].split(" ") == [str(ensure_library()), *filter(None, [own_variables.get("LD_PRELOAD")])]
     assert (env["HARNESS_AWS_ADDRESS"], env["SSL_CERT_FILE"], env["NODE_EXTRA_CA_CERTS"], env["AWS_CA_BUNDLE"]) == (
         AWS_ADDRESS, str(ca.trust_bundle), str(ca.certificate), str(ca.certificate))
+
+
+def test_the_front_keeps_client_connections_alive_though_the_gateway_closes_each(aws_client, endpoints):
+    """LocalStack answers `Connection: close`; the front does not pass it on, so one TLS connection serves many calls."""
+    import http.client
+    import socket
+
+    ensure_bucket(aws_client.s3, "cruddur-uploaded-avatars")
+    aws_client.s3.put_object(Bucket="cruddur-uploaded-avatars", Key="keepalive.txt", Body=b"kept")
+    host, port = endpoints.https.split(":")
+    connection = http.client.HTTPSConnection("cruddur-uploaded-avatars.s3.amazonaws.com")
+    connection.sock = endpoints.ca.client_context().wrap_socket(socket.create_connection((host, int(port)), timeout=10),
+                                                                server_hostname="cruddur-uploaded-avatars.s3.amazonaws.com")
+    first_socket = connection.sock
+    answers = []
+    for method in ("GET", "HEAD", "GET"):
+        connection.request(method, "/keepalive.txt")
+        response = connection.getresponse()
+        answers.append((response.status, response.read(), response.will_close))
+    assert answers == [(200, b"kept", False), (200, b"", False), (200, b"kept", False)]
+    assert connection.sock is first_socket
+
+
+SDK_BODIES = """
+import boto3, hashlib, io, json
+s3 = boto3.client("s3")
+big = bytes(range(256)) * 40000  # 10 MB: PutObject with Expect: 100-continue, then a multipart upload
+s3.put_object(Bucket="cruddur-uploaded-avatars", Key="big.bin", Body=big)
+s3.upload_fileobj(io.BytesIO(big), "cruddur-uploaded-avatars", "multipart.bin")
+print(json.dumps({key: hashlib.sha256(s3.get_object(Bucket="cruddur-uploaded-avatars", Key=key)["Body"].read()).hexdigest()
+                  for key in ("big.bin", "multipart.bin")} | {"sent": hashlib.sha256(big).hexdigest(),
+                  "head": s3.head_object(Bucket="cruddur-uploaded-avatars", Key="big.bin")["ContentLength"]}))
+"""
+
+
+def test_large_and_multipart_bodies_pass_the_front_intact(aws_client, lambda_like_env):
+    ensure_bucket(aws_client.s3, "cruddur-uploaded-avatars")
+    answer = json.loads(run([sys.executable, "-c", SDK_BODIES], lambda_like_env))
+    assert answer["big.bin"] == answer["multipart.bin"] == answer["sent"] and answer["head"] == 10_240_000

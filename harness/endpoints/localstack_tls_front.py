@@ -3,8 +3,8 @@
 An `on_infra_start` hook starts it on `127.0.0.1:<free port>`. Connections come from Lambda processes (the LD_PRELOAD
 library sends `<AWS hostname>:443` here), from the test process and from Chromium (`harness.endpoints.client`).
 TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA on first use and
-kept; the plain bytes then go, unchanged, to LocalStack's own gateway port: the HTTP request keeps its
-`Host: <bucket>.s3.amazonaws.com`, its SigV4 signature and its headers, and LocalStack routes it by them.
+kept; each HTTP/1.1 request then goes to LocalStack's own gateway port as it came (method, target, every end-to-end
+header: `Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them.
 Only AWS hostnames get a certificate of their own; any other name is answered with the `amazonaws.com` one,
 which the client refuses. `GET /_harness/aws-endpoints` tells the test process where the front listens.
 """
@@ -18,6 +18,8 @@ import ssl
 import tempfile
 import threading
 from pathlib import Path
+
+import h11
 
 from localstack.http import Request, Response
 from localstack.runtime import hooks
@@ -84,24 +86,87 @@ class TlsFront:
         connection.context = self.context_for(server_name)
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
+        """HTTP/1.1 with the client, kept alive; each request on a connection of its own to the gateway, which closes
+        every connection after its response (LocalStack's `Connection: close`): a client's TLS connection then serves
+        many SDK calls, as AWS's endpoints do, instead of costing a handshake (and a CA bundle load) each."""
+        client = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD_BYTES)
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(LOOPBACK, self._upstream_port)
-        except OSError as error:
-            LOG.warning("AWS TLS front: gateway port %s unreachable: %s", self._upstream_port, error)
+            while isinstance(request := await _next_event(client, client_reader), h11.Request):
+                await self._exchange(client, client_reader, client_writer, request)
+                if client.our_state is not h11.DONE or client.their_state is not h11.DONE:
+                    break
+                client.start_next_cycle()
+        except (h11.ProtocolError, ConnectionError, ssl.SSLError, OSError) as error:
+            LOG.debug("AWS TLS front: connection ended: %s", error)
+        finally:
             client_writer.close()
+
+    async def _exchange(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
+                        request: h11.Request) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(LOOPBACK, self._upstream_port)
+        upstream = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD_BYTES)
+        try:
+            upstream_writer.write(upstream.send(h11.Request(method=request.method, target=request.target,
+                                                            headers=_without_hop_headers(request.headers))))
+            body = asyncio.ensure_future(_relay_body(client, client_reader, upstream, upstream_writer))
+            try:
+                await _relay_response(upstream, upstream_reader, client, client_writer)
+            finally:
+                if client.their_state is h11.SEND_BODY:  # answered before the body ended: this connection ends here
+                    body.cancel()
+                else:
+                    await body
+        finally:
+            upstream_writer.close()
+
+
+_HOP_HEADERS = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"}
+_MAX_HEAD_BYTES = 64 * 1024
+
+
+def _without_hop_headers(headers) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in headers if name.lower() not in _HOP_HEADERS]
+
+
+async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader):
+    while (event := connection.next_event()) is h11.NEED_DATA:
+        connection.receive_data(await reader.read(_CHUNK))
+    return event
+
+
+async def _relay_body(client: h11.Connection, client_reader: asyncio.StreamReader, upstream: h11.Connection,
+                      upstream_writer: asyncio.StreamWriter) -> None:
+    """The request body, client -> gateway, to its end (if the gateway answers first, the rest is read and dropped)."""
+    while not isinstance(event := await _next_event(client, client_reader), (h11.EndOfMessage, h11.ConnectionClosed)):
+        if upstream.our_state is h11.SEND_BODY:
+            upstream_writer.write(upstream.send(event))
+            await upstream_writer.drain()
+    if isinstance(event, h11.ConnectionClosed):
+        upstream_writer.close()  # the client left mid-body: so does the request to the gateway
+    elif upstream.our_state is h11.SEND_BODY:
+        upstream_writer.write(upstream.send(event))
+
+
+async def _relay_response(upstream: h11.Connection, upstream_reader: asyncio.StreamReader, client: h11.Connection,
+                          client_writer: asyncio.StreamWriter) -> None:
+    """100 Continue, the response head and body, gateway -> client, without the gateway's `Connection: close`."""
+    while True:
+        event = await _next_event(upstream, upstream_reader)
+        if isinstance(event, h11.InformationalResponse):
+            client_writer.write(client.send(h11.InformationalResponse(status_code=event.status_code,
+                                                                      headers=_without_hop_headers(event.headers))))
+        elif isinstance(event, h11.Response):
+            client_writer.write(client.send(h11.Response(status_code=event.status_code, reason=event.reason,
+                                                         headers=_without_hop_headers(event.headers))))
+        elif isinstance(event, h11.Data):
+            client_writer.write(client.send(event))
+        elif isinstance(event, h11.EndOfMessage):
+            client_writer.write(client.send(h11.EndOfMessage()))
+            await client_writer.drain()
             return
-        await asyncio.gather(_pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer))
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(_CHUNK):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, ssl.SSLError, OSError):
-        pass
-    finally:
-        writer.close()
+        else:  # the gateway closed mid-response: the client's connection cannot go on either
+            raise ConnectionError(f"the gateway ended the response early ({event!r})")
+        await client_writer.drain()
 
 
 _FRONT: list[TlsFront] = []
