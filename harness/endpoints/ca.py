@@ -31,6 +31,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from harness.cache import cache_dir
 
 CA_NAME = "cruddur-harness local AWS endpoints CA"
+AWS_DOMAIN = "amazonaws.com"
 _S3_ENDPOINT = re.compile(r"^(?P<bucket>.+?)\.(?P<endpoint>s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com)$")
 _CA_LIFETIME = datetime.timedelta(days=3650)
 _LEAF_LIFETIME = datetime.timedelta(days=30)
@@ -96,6 +97,12 @@ class HarnessCa:
         context = ssl.create_default_context()
         context.load_verify_locations(cafile=str(self.certificate))
         return context
+
+
+def is_aws_hostname(name: str | None) -> bool:
+    """`amazonaws.com` or a name under it, any case, one trailing dot allowed (the LD_PRELOAD library's rule too)."""
+    name = (name or "").rstrip(".").lower()
+    return name == AWS_DOMAIN or name.endswith("." + AWS_DOMAIN)
 
 
 def certificate_names(hostname: str) -> list[str]:

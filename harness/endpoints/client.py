@@ -21,16 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.endpoints.ca import HarnessCa, ensure_ca
+from harness.endpoints.ca import HarnessCa, ensure_ca, is_aws_hostname
 from harness.endpoints.preload import ensure_library, lambda_environment
-
-AWS_DOMAIN = "amazonaws.com"
-
-
-def is_aws_hostname(name: str | None) -> bool:
-    name = (name or "").rstrip(".").lower()
-    return name == AWS_DOMAIN or name.endswith("." + AWS_DOMAIN)
-
 
 def _address(text: str) -> tuple[str, int]:
     host, _, port = text.rpartition(":")

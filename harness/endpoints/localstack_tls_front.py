@@ -20,29 +20,22 @@ import threading
 from pathlib import Path
 
 import h11
-
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
-from harness.endpoints.ca import HarnessCa, certificate_names, ensure_ca
+from harness.endpoints.ca import AWS_DOMAIN, HarnessCa, certificate_names, ensure_ca, is_aws_hostname
 from harness.endpoints.preload import AWS_ADDRESS, ensure_library, library_path
 
 LOG = logging.getLogger(__name__)
 LOOPBACK = "127.0.0.1"
 ENDPOINTS_PATH = "/_harness/aws-endpoints"
-DEFAULT_NAME = "amazonaws.com"
+DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
 
 
-def is_aws_hostname(name: str) -> bool:
-    """`amazonaws.com` or a name under it (the same rule as the LD_PRELOAD library's)."""
-    name = name.rstrip(".").lower()
-    return name == DEFAULT_NAME or name.endswith("." + DEFAULT_NAME)
-
-
 class TlsFront:
-    """TLS on a loopback port, per-name certificates, bytes piped to `upstream_port`."""
+    """TLS on a loopback port with per-name certificates; HTTP/1.1 requests relayed to the gateway at `upstream_port`."""
 
     def __init__(self, ca: HarnessCa, upstream_port: int, workdir: Path) -> None:
         self._ca, self._upstream_port, self._workdir = ca, upstream_port, workdir
@@ -136,7 +129,7 @@ async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader):
 
 async def _relay_body(client: h11.Connection, client_reader: asyncio.StreamReader, upstream: h11.Connection,
                       upstream_writer: asyncio.StreamWriter) -> None:
-    """The request body, client -> gateway, to its end (if the gateway answers first, the rest is read and dropped)."""
+    """The request body, client -> gateway, to its end (what comes after the gateway stopped reading is dropped)."""
     while not isinstance(event := await _next_event(client, client_reader), (h11.EndOfMessage, h11.ConnectionClosed)):
         if upstream.our_state is h11.SEND_BODY:
             upstream_writer.write(upstream.send(event))
