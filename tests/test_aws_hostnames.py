@@ -108,6 +108,12 @@ def test_curl_reads_the_openid_configuration_at_its_real_url(pool, lambda_like_e
     assert configuration["issuer"] == pool.issuer and configuration["jwks_uri"] == pool.jwks_url
 
 
+def test_requests_in_a_process_with_the_lambda_environment_reads_cognito(pool, lambda_like_env):
+    """README: `requests` (certifi's bundle unless REQUESTS_CA_BUNDLE) in any process given `process_environment()`."""
+    code = "import sys, requests; print(requests.get(sys.argv[1], timeout=10).text)"
+    assert json.loads(run([sys.executable, "-c", code, pool.jwks_url], lambda_like_env)) == pool.jwks()
+
+
 def test_curl_without_the_library_reaches_the_front_with_connect_to(pool, endpoints):
     out = subprocess.run(["curl", "-sSf", *endpoints.curl_arguments(), pool.jwks_url], capture_output=True, text=True, timeout=30)
     assert json.loads(out.stdout) == pool.jwks(), out.stderr
