@@ -51,6 +51,10 @@ class TlsFront:
             raise RuntimeError("the AWS TLS front did not start listening")
         return self
 
+    def stop(self) -> None:
+        """Stop listening and end the loop (LocalStack's process ends it with itself; tests call this)."""
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
     def context_for(self, server_name: str | None) -> ssl.SSLContext:
         hostname = server_name if server_name and is_aws_hostname(server_name) else DEFAULT_NAME
         key = certificate_names(hostname)[0]  # one certificate per name AWS's certificates cover
@@ -74,6 +78,7 @@ class TlsFront:
         self.port = server.sockets[0].getsockname()[1]
         ready.set()
         self._loop.run_forever()
+        server.close()
 
     def _on_sni(self, connection: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
         connection.context = self.context_for(server_name)
@@ -100,7 +105,7 @@ class TlsFront:
         upstream = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD_BYTES)
         try:
             upstream_writer.write(upstream.send(h11.Request(method=request.method, target=request.target,
-                                                            headers=_without_hop_headers(request.headers))))
+                                                            headers=_end_to_end_headers(request))))
             body = asyncio.ensure_future(_relay_body(client, client_reader, upstream, upstream_writer))
             try:
                 await _relay_response(upstream, upstream_reader, client, client_writer)
@@ -117,8 +122,9 @@ _HOP_HEADERS = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trai
 _MAX_HEAD_BYTES = 64 * 1024
 
 
-def _without_hop_headers(headers) -> list[tuple[bytes, bytes]]:
-    return [(name, value) for name, value in headers if name.lower() not in _HOP_HEADERS]
+def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalResponse) -> list[tuple[bytes, bytes]]:
+    """The message's headers but the hop-by-hop ones, names spelled as they came."""
+    return [(name, value) for name, value in message.headers.raw_items() if name.lower() not in _HOP_HEADERS]
 
 
 async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader):
@@ -147,10 +153,10 @@ async def _relay_response(upstream: h11.Connection, upstream_reader: asyncio.Str
         event = await _next_event(upstream, upstream_reader)
         if isinstance(event, h11.InformationalResponse):
             client_writer.write(client.send(h11.InformationalResponse(status_code=event.status_code,
-                                                                      headers=_without_hop_headers(event.headers))))
+                                                                      headers=_end_to_end_headers(event))))
         elif isinstance(event, h11.Response):
             client_writer.write(client.send(h11.Response(status_code=event.status_code, reason=event.reason,
-                                                         headers=_without_hop_headers(event.headers))))
+                                                         headers=_end_to_end_headers(event))))
         elif isinstance(event, h11.Data):
             client_writer.write(client.send(event))
         elif isinstance(event, h11.EndOfMessage):
