@@ -4,10 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_APP := app/thumbnail_node
+NODE_APPS := $(NODE_APP) app/thumbnail_node_sdk2023 app/authorizer_node
 
 .PHONY: setup demo test bench up clean chromium ruby
-setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium ruby
+setup: $(VENV)/.installed $(NODE_APPS:%=%/node_modules/.installed) chromium ruby
 	$(BIN)/python -m harness.lambda_runtime.install
+	$(BIN)/python -m harness.endpoints
 	$(BIN)/python -m harness.library.targets.localstack_catalog
 
 # Debian's chromium for the browser scenarios (Playwright drives it; its own browser download is not used).
@@ -29,8 +31,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
 	touch $@
 
-$(NODE_APP)/node_modules/.installed: $(NODE_APP)/package.json $(NODE_APP)/package-lock.json
-	cd $(NODE_APP) && npm ci --no-audit --no-fund --loglevel=error
+%/node_modules/.installed: %/package.json %/package-lock.json
+	cd $* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup
@@ -46,4 +48,4 @@ up: setup
 	$(BIN)/harness up
 
 clean:
-	rm -rf $(VENV) $(NODE_APP)/node_modules reports
+	rm -rf $(VENV) $(NODE_APPS:%=%/node_modules) reports

@@ -61,11 +61,17 @@ def upload_in_browser(browser, site, api, pipeline, token: str, sub: str) -> Bro
     return BrowserUpload(result, console)
 
 
-def test_working_stack_uploads_and_shows_the_avatar(browser, site, avatar_api_factory, browser_pipeline, cognito_user_pool):
-    api = avatar_api_factory(frontend_origin=site.origin, uploads_bucket=browser_pipeline.spec.uploads_bucket)
+@pytest.mark.parametrize("authorizer_runtime", ["python3.12", pytest.param("nodejs20.x", marks=pytest.mark.emulator_only(
+    "the seed's authorizer (aws-jwt-verify) reads the fake pool at Cognito's real URL, which only the emulator answers"))])
+def test_working_stack_uploads_and_shows_the_avatar(browser, site, avatar_api_factory, browser_pipeline, cognito_user_pool,
+                                                    authorizer_runtime):
+    api = avatar_api_factory(frontend_origin=site.origin, uploads_bucket=browser_pipeline.spec.uploads_bucket,
+                             authorizer_runtime=authorizer_runtime)
     sub = str(uuid.uuid4())
     upload = upload_in_browser(browser, site, api, browser_pipeline, cognito_user_pool.access_token(sub=sub), sub)
     assert upload.result["stage"] == "done" and upload.result["putStatus"] == 200, upload
+    # The presigned URL is on S3's real host, as on AWS: Chromium sent it to the engine and trusted its certificate.
+    assert upload.result["putHost"] == f"{browser_pipeline.spec.uploads_bucket}.s3.amazonaws.com"
     assert upload.result["shown"] == {"loaded": True, "width": 512, "height": 512}
     assert upload.cors_errors() == []
 

@@ -33,10 +33,7 @@ def handler(event:, context:)
   case event['action']
   when 'echo' then event
   when 's3'
-    # Debian's aws-sdk-core 3.168 predates the SDK's AWS_ENDPOINT_URL setting, which LocalStack sets in the function's
-    # environment: name it here (on AWS it is unset); issue 10 (transparent AWS endpoints) will remove the need.
-    endpoint = ENV['AWS_ENDPOINT_URL'] ? { endpoint: ENV['AWS_ENDPOINT_URL'], force_path_style: true } : {}
-    s3 = Aws::S3::Client.new(**endpoint)
+    s3 = Aws::S3::Client.new  # as on AWS: its own endpoint (README "AWS hostnames inside Lambda")
     s3.put_object(bucket: event['bucket'], key: 'from-ruby.txt', body: RUBY_VERSION)
     s3.list_objects_v2(bucket: event['bucket']).contents.map(&:key)
   when 'error' then raise ArgumentError, "bad input: #{event['value']}"
@@ -122,13 +119,8 @@ def test_ruby_upload_lambda_with_its_jwt_layer_presigns_a_put_for_sub_jpg(aws_cl
 
 
 def put_to_presigned_url(aws_client, url: str, body: bytes):
-    """PUT to the URL the Ruby SDK made. It names AWS's host (Debian's SDK ignores AWS_ENDPOINT_URL), so on an
-    emulator the request goes to the engine with that Host, as DNS would send it to AWS; issue 10 (transparent
-    AWS endpoints) will make this the machine's own routing."""
-    if aws_client.emulator is None:
-        return http("PUT", url, {"Content-Type": "image/jpeg"}, body)
-    parts = urlparse(url)
-    return http("PUT", f"{aws_client.endpoint_url}{parts.path}?{parts.query}", {"Host": parts.netloc, "Content-Type": "image/jpeg"}, body)
+    """PUT to the URL the Ruby SDK made, on AWS's host: harness.library.http sends it to the engine on an emulator."""
+    return http("PUT", url, {"Content-Type": "image/jpeg"}, body)
 
 
 def test_ruby_upload_lambda_answers_the_options_route_with_its_cors_headers(aws_client, avatar_api_factory, jwt_layer):

@@ -15,7 +15,7 @@ from harness.library.targets.localstack_host import descendants, living
 from harness.library.http import http
 
 STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder",
-              "api_url", "issuer", "jwks_url", "user_pool_id", "client_id", "frontend_origin"}
+              "api_url", "issuer", "jwks_url", "user_pool_id", "client_id", "frontend_origin", "aws_https", "ca_certificate"}
 
 
 def wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> dict:
@@ -28,6 +28,14 @@ def wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> dict
         time.sleep(0.1)
     process.kill()
     pytest.fail(f"{path} did not appear within {timeout}s:\n{process.stdout.read()}")
+
+
+def answer_url(stack: dict, state_dir) -> str:
+    """The presigned PUT URL the upload Lambda of a running `harness up` hands out."""
+    token = subprocess.run([sys.executable, "-m", "harness.cli.main", "token", "--state-dir", str(state_dir)],
+                           capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    return http("POST", f"{stack['api_url']}/avatars/key_upload", {"Authorization": f"Bearer {token}",
+                "Content-Type": "application/json"}, b'{"extension": "png"}').json()["url"]
 
 
 def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
@@ -50,6 +58,11 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
             answer = http("POST", f"{stack['api_url']}/avatars/key_upload", {"Authorization": f"Bearer {token}",
                           "Content-Type": "application/json", "Origin": stack["frontend_origin"]}, b'{"extension": "png"}')
             assert answer.status == status, answer.body
+        # README: the presigned URL is on S3's real host; curl reaches it with --connect-to and --cacert.
+        put = subprocess.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--connect-to", f"::{stack['aws_https']}",
+                              "--cacert", stack["ca_certificate"], "-X", "PUT", "--data-binary", "png", answer_url(stack, tmp_path)],
+                             capture_output=True, text=True, timeout=60)
+        assert put.stdout == "200", put.stderr
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)
@@ -161,7 +174,7 @@ def test_every_bad_argument_gets_a_one_line_error_and_the_usage(capsys, argv, me
 
 def test_the_engine_refuses_a_port_out_of_range_with_a_clear_error():
     from harness.library.targets.localstack_host import ensure_port_free
-    from harness.library.errors import HarnessError
+    from harness.shared.errors import HarnessError
 
     with pytest.raises(HarnessError, match="70000 is not a port number"):
         ensure_port_free(70000)

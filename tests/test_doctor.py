@@ -34,6 +34,12 @@ def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
         assert not listed[identifier].ok and "python -m harness.lambda_runtime.install" in listed[identifier].hint
 
 
+def test_aws_hostnames_library_not_built_points_at_its_setup_step(monkeypatch, tmp_path):
+    monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
+    finding = doctor.check_aws_hostnames()
+    assert not finding.ok and finding.hint == "python -m harness.endpoints (make setup does it)"
+
+
 def test_every_runtime_of_the_table_is_listed_with_its_interpreter():
     """Issue 9: `harness doctor` lists every runtime with the program that serves it."""
     from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES

@@ -8,7 +8,7 @@ import pytest
 from harness.library import avatar_api as avatar_api_module
 from harness.library.avatar_api import AvatarApiSpec, provision_avatar_api
 from harness.library.cleanup import Cleanup
-from harness.library.errors import CleanupError, ProvisioningError
+from harness.shared.errors import CleanupError, ProvisioningError
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.packaging import node_function_zip, python_function_zip
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from botocore.stub import Stubber
 
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 from harness.library.stage_deployment import wait_stage_deployed
 
 STAGE = {"ApiId": "a1", "StageName": "$default"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.library.errors import WaitTimeout
+from harness.shared.errors import WaitTimeout
 from harness.library.targets.aws_account import AwsAccount
 from harness.library.targets.localstack_docker import DockerLocalStack
 from harness.library.targets.localstack_host import LocalStackEngine

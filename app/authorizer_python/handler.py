@@ -3,8 +3,8 @@ REQUEST authorizer, payload 2.0, simple responses. Verifies a Cognito ACCESS tok
 from the pool USER_POOL_ID and answers {"isAuthorized": bool, "context": {"sub": ...}}.
 
 USER_POOL_ID is read at module load, as the original did: unset, every call fails at init (bug 3).
-The JWKS is the pool's `<issuer>/.well-known/jwks.json`; JWKS_URL overrides it (the harness points
-it at the engine, so no traffic leaves the machine, or at an S3 object on AWS).
+The JWKS is the pool's `<issuer>/.well-known/jwks.json` (on the emulator that URL reaches the engine); JWKS_URL
+overrides it only on AWS, where the harness's fake pool keeps its keys in an S3 object.
 """
 
 from __future__ import annotations

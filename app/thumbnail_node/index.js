@@ -6,7 +6,7 @@ const path = require('path');
 const sharp = require('sharp');
 const { S3Client, GetObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
 
-const s3 = new S3Client({ forcePathStyle: true }); // the SDK reads AWS_ENDPOINT_URL itself
+const s3 = new S3Client(); // as the seed's: no endpoint, no forcePathStyle (AWS hostnames reach the engine: README)
 
 // PROCESS_WIDTH / PROCESS_HEIGHT arrive as strings: parse strictly (system.md bug 10).
 function dimension(name) {

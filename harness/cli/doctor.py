@@ -11,9 +11,11 @@ from datetime import date
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from harness.endpoints.ca import endpoints_dir
+from harness.endpoints.preload import library_path
 from harness.library.targets.localstack_host import ensure_port_free
 from harness.library.targets.localstack_docker import CONTAINER_PORT
-from harness.library.errors import PortInUseError
+from harness.shared.errors import PortInUseError
 from harness.library.layout import APP_DIR
 from harness.library.targets.localstack_catalog import cached_catalog
 from harness.lambda_runtime.aws_runtimes import AWS_RUNTIMES, AwsRuntime
@@ -101,6 +103,16 @@ def check_ruby_sdk() -> Finding:
                    f"make setup (apt-get install {' '.join(DEBIAN_PACKAGES)}, then python -m harness.lambda_runtime.ruby_sdk)")
 
 
+def check_aws_hostnames() -> Finding:
+    """README "AWS hostnames inside Lambda": the LD_PRELOAD library (built with the host's C compiler) and the CA."""
+    ready = library_path().is_file() and (endpoints_dir() / "trust-bundle.pem").is_file()
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    detail = str(library_path()) if ready else f"not built yet ({'C compiler ' + compiler if compiler else 'no C compiler'})"
+    hint = "python -m harness.endpoints (make setup does it)" if compiler else "apt-get install gcc, then make setup"
+    # With a compiler the engine builds what is missing when it starts; without one, nothing can.
+    return Finding(ready, "AWS hostnames inside Lambda (LD_PRELOAD library, harness CA)", detail, hint, required=compiler is None)
+
+
 def check_chromium() -> Finding:
     path = Path("/usr/bin/chromium")
     return Finding(path.is_file(), "chromium (browser scenarios)", str(path) if path.is_file() else "not installed",
@@ -130,7 +142,7 @@ def check_docker_target_port() -> Finding:
 def findings() -> list[Finding]:
     return [
         Finding(sys.version_info >= (3, 11), "python", sys.version.split()[0], "the harness needs Python 3.11+"),
-        check_localstack(), check_service_catalog(), *check_lambda_runtimes(), check_ruby_sdk(), *check_node(), check_chromium(),
+        check_localstack(), check_service_catalog(), *check_lambda_runtimes(), check_ruby_sdk(), *check_node(), check_aws_hostnames(), check_chromium(),
         check_loopback(), check_docker_target_port(),
     ]
 

@@ -18,6 +18,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.library.aws import AwsClients
+from harness.library.aws_endpoints import AwsEndpoints
 from harness.library.cloudwatch_logs import follow
 from harness.library.cors_explainer import CorsRequest
 from harness.library.cors_probe import probe
@@ -25,7 +26,7 @@ from harness.cli.doctor import findings as doctor_findings
 from harness.cli.doctor import report as doctor_report
 from harness.library.targets.emulator_control import EmulatorControl
 from harness.library.targets.localstack_host import LocalStackEngine
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.lambda_functions import log_group
 from harness.library.progress import step
@@ -78,7 +79,13 @@ def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: Avat
         "log": str(engine.log_path),
         "log_groups": [api.spec.access_log_group, *(log_group(name) for name in (
             api.spec.authorizer_function, api.spec.upload_function, spec.function_name))],  # for `harness logs`
-    }
+    } | _aws_hostname_facts(engine)
+
+
+def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
+    """Where `https://*.amazonaws.com` URLs (the presigned PUT) are answered: `curl --connect-to ::<aws_https> --cacert <ca_certificate>`."""
+    endpoints = AwsEndpoints.of_engine(engine.endpoint_url)
+    return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
 
 
 def demo(args: argparse.Namespace) -> int:

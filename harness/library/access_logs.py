@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from harness.shared.access_log_destination import REQUEST_ID_HEADER, destination
 from harness.library.aws import DEFAULT_REGION, AwsClients
 from harness.library.cloudwatch_logs import LogEvent, by_time, group_events, invocations_in
-from harness.library.errors import WaitTimeout
+from harness.shared.errors import WaitTimeout
 from harness.library.http import HttpResult
 from harness.library.lambda_functions import log_group
 from harness.library.waiting import wait_until

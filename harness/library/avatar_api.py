@@ -5,9 +5,12 @@ stage `$default`, the authorizer Lambda verifying the fake Cognito pool's access
 The `$default` stage has access logging on, with a JSON format showing why a request failed (`ACCESS_LOG_FORMAT`:
 the authorizer's and the integration's status and error, the gateway's error message), in `/aws/apigateway/<api name>`.
 
-The authorizer Lambda reads the pool's JWKS from `JWKS_URL`. An emulator serves it itself (its `EmulatorControl`
-registers the pool; JWT authorizers trust it too); on AWS (`clients.emulator is None`) it is an object in a bucket of
-the API's own (`s3://...`), read with the authorizer's role, so nothing but the account is needed.
+The authorizer Lambda reads the pool's JWKS at Cognito's own URL, which an emulator answers itself (the pool is
+registered with the engine, which also trusts it for JWT authorizers; `harness.endpoints` sends a Lambda's
+`https://cognito-idp.<region>.amazonaws.com` there). On AWS (`clients.emulator is None`) no Cognito knows the
+fake pool: its JWKS is an object in a bucket of the API's own, named to the python authorizer by `JWKS_URL` (`s3://...`)
+and read with the authorizer's role. `authorizer_runtime="nodejs20.x"` deploys the seed's Node authorizer
+(aws-jwt-verify), which has no such override: emulator only.
 
 `AvatarApiSpec` holds the deployed values; scenarios change one field to reproduce a bug.
 """
@@ -30,7 +33,7 @@ from harness.library.lambda_functions import (
     function_logs, wait_for_function_logs,
 )
 from harness.library.layout import APP_DIR
-from harness.library.packaging import python_function_zip
+from harness.library.packaging import node_function_zip, python_function_zip
 from harness.library.s3 import delete_bucket, ensure_bucket
 from harness.library.stage_deployment import wait_stage_deployed
 
@@ -69,7 +72,8 @@ class AvatarApiSpec:
     authorizer_environment: dict[str, str | None] = field(default_factory=dict)  # None removes a variable (bug 3)
     upload_environment: dict[str, str | None] = field(default_factory=dict)
     authorizer_extra_files: tuple[Path, ...] = ()
-    authorizer_handler: str = "handler.handler"
+    authorizer_handler: str = ""  # default: the implementation's own (handler.handler, index.handler)
+    authorizer_runtime: str = "python3.12"  # or "nodejs20.x": app/authorizer_node, aws-jwt-verify as the seed's
     authorizer_timeout_seconds: int = 10
     upload_extra_files: tuple[Path, ...] = ()
     upload_handler: str = "handler.handler"
@@ -131,11 +135,11 @@ class AvatarApi:
         cleanup.raise_if_failed()
 
 
-def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) -> str:
-    """The URL the authorizer Lambda reads the pool's JWKS from (see the module docstring)."""
+def publish_jwks(clients: AwsClients, pool: FakeCognitoUserPool, bucket: str) -> str | None:
+    """Where the authorizer Lambda reads the pool's JWKS when it is not Cognito's own URL (see the module docstring)."""
     if clients.emulator is not None:
         clients.emulator.register_user_pool(pool)
-        return clients.emulator.jwks_url(pool)
+        return None
     ensure_bucket(clients.s3, bucket)
     clients.s3.put_object(Bucket=bucket, Key=JWKS_KEY, Body=json.dumps(pool.jwks()).encode(), ContentType="application/json")
     return f"s3://{bucket}/{JWKS_KEY}"
@@ -156,10 +160,21 @@ def _authorizer_role_statement(spec: AvatarApiSpec) -> dict:
     return {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:aws:s3:::{spec.jwks_bucket}/{JWKS_KEY}"}
 
 
+def _default_handler(runtime: str) -> str:
+    return "index.handler" if runtime.startswith("nodejs") else "handler.handler"
+
+
+def _authorizer_zip(spec: AvatarApiSpec) -> bytes:
+    if spec.authorizer_runtime.startswith("nodejs"):
+        return node_function_zip(APP_DIR / "authorizer_node", extra=spec.authorizer_extra_files)
+    version = spec.authorizer_runtime.removeprefix("python")
+    return python_function_zip(APP_DIR / "authorizer_python", version, extra=spec.authorizer_extra_files)
+
+
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
     """The packages are built first: a missing one is a ProvisioningError before anything is created."""
     upload_code = python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)
-    authorizer_code = python_function_zip(APP_DIR / "authorizer_python", "3.12", extra=spec.authorizer_extra_files)
+    authorizer_code = _authorizer_zip(spec)
     jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
     upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_statement(spec))
     authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_statement(spec))
@@ -170,13 +185,11 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
         Code={"ZipFile": upload_code},
         Environment={"Variables": _environment(upload_env, spec.upload_environment)},
     )
-    authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id,
-                      "JWKS_URL": jwks_url}
+    authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id} | ({"JWKS_URL": jwks_url} if jwks_url else {})
     authorizer_arn = deploy_function(
-        clients.lambda_, FunctionName=spec.authorizer_function, Runtime="python3.12", Role=authorizer_role_arn,
-        Handler=spec.authorizer_handler, Timeout=spec.authorizer_timeout_seconds,
-        Code={"ZipFile": authorizer_code},
-        Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
+        clients.lambda_, FunctionName=spec.authorizer_function, Runtime=spec.authorizer_runtime, Role=authorizer_role_arn,
+        Handler=spec.authorizer_handler or _default_handler(spec.authorizer_runtime), Timeout=spec.authorizer_timeout_seconds,
+        Code={"ZipFile": authorizer_code}, Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
     )
     api_client = clients.apigatewayv2
     cors = {"CorsConfiguration": {"AllowOrigins": [spec.frontend_origin], "AllowMethods": ["OPTIONS", "GET", "POST"],

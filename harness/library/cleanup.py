@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.library.errors import CleanupError
+from harness.shared.errors import CleanupError
 
 
 class Cleanup:

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from harness.library.aws_endpoints import opener_for
 from harness.library.recorded_answers import record
 
 
@@ -32,9 +33,10 @@ class HttpResult:
 def http(method: str, url: str, headers: dict[str, str] | None = None, body: bytes | None = None, timeout: float = 30,
          expect: int | None = None) -> HttpResult:
     request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
+    opener = opener_for(url)  # https://*.amazonaws.com -> the engine, when it answers AWS hostnames (aws_endpoints)
     sent_at = time.time()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with (opener.open if opener else urllib.request.urlopen)(request, timeout=timeout) as response:
             status, answer_headers, answer = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         status, answer_headers, answer = error.code, error.headers, error.read()

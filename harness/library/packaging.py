@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from harness.library.errors import HarnessError, ProvisioningError
+from harness.shared.errors import HarnessError, ProvisioningError
 from harness.lambda_runtime.ruby_sdk import host_gems
 from harness.lambda_runtime.runtimes import runtimes_dir
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 from harness.library.waiting import wait_until
 
 DEPLOY_TIMEOUT_SECONDS = 60.0

@@ -50,6 +50,7 @@ class ThumbnailPipelineSpec:
     function_name: str = "cruddur-process-images"
     role_name: str = "cruddur-thumbnail-lambda-role"
     runtime: str = "python3.12"  # or "nodejs20.x" for the sharp implementation (the seed's)
+    node_app: str = "thumbnail_node"  # its node_modules; "thumbnail_node_sdk2023": the lock's AWS SDK of spring 2023
     folder_input: str = ""  # the upload Lambda writes `<sub>.<ext>` at the bucket root
     folder_output: str = "avatars"
     process_width: str = "512"
@@ -94,7 +95,8 @@ class ThumbnailPipelineSpec:
 
     def code_zip(self) -> bytes:
         if self.is_node:
-            return node_function_zip(APP_DIR / "thumbnail_node", without=self.package_without, extra=self.extra_files)
+            code = () if self.node_app == "thumbnail_node" else (APP_DIR / "thumbnail_node" / "index.js",)
+            return node_function_zip(APP_DIR / self.node_app, without=self.package_without, extra=code + self.extra_files)
         return python_function_zip(
             APP_DIR / "thumbnail_python", self.runtime.removeprefix("python"), without=self.package_without, extra=self.extra_files
         )

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from harness.library.errors import WaitTimeout
+from harness.shared.errors import WaitTimeout
 
 T = TypeVar("T")
 

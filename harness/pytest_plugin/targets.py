@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 import pytest
 
+from harness.library import aws_endpoints
+from harness.library.aws_endpoints import AwsEndpoints
 from harness.library.targets.aws_account import AwsAccount, AwsTargetRefused, credentials_method, new_name_prefix, open_account
 from harness.library.targets.aws_plan import PlannedTest, plan_text
 from harness.library.targets.localstack_docker import DockerLocalStack
@@ -124,12 +126,24 @@ def aws_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     target = _chosen_target(request, tmp_path_factory)
     step = progress(request.config)
     step(target.starting, target.start)
+    aws_endpoints.activate(_aws_hostnames_answered_by(target))  # harness.library.http: https://*.amazonaws.com -> there
     try:
         yield target
     finally:
+        aws_endpoints.deactivate()
         step(target.stopping, target.stop)
         if isinstance(target, AwsAccount):
             request.config.stash[_SWEPT] = target.swept
+
+
+def _aws_hostnames_answered_by(target: Target) -> AwsEndpoints | None:
+    """The host engine answers AWS hostnames itself (README "AWS hostnames inside Lambda"); so does a harness engine
+    standing in for the account through AWS_ENDPOINT_URL; LocalStack in Docker and AWS itself do not need it."""
+    if isinstance(target, LocalStackEngine):
+        return AwsEndpoints.of_engine(target.endpoint_url)
+    if target.emulator is None and "AWS_ENDPOINT_URL" in os.environ:
+        return AwsEndpoints.of_engine(os.environ["AWS_ENDPOINT_URL"])
+    return None
 
 
 def _chosen_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Target:

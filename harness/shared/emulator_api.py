@@ -8,6 +8,7 @@ serves them (`harness.localstack_plugins.apigw.localstack_data_plane`). Nothing 
 - `GET  /_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json` and `.../openid-configuration`: a registered
   Cognito pool's documents, as `https://cognito-idp.<region>.amazonaws.com/<pool>/...` would answer them.
 - `PUT  /_harness/clock`  {"offset_seconds": number}: moves the HTTP API gateway's clock (authorizer cache TTLs, JWT expiry).
+- `GET  /_harness/aws-endpoints`: where the engine answers AWS hostnames (its TLS front; README "AWS hostnames inside Lambda").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 JWKS_REGISTRY_PATH = "/_harness/jwks"
 COGNITO_PATH = "/_harness/cognito-idp"
 CLOCK_PATH = "/_harness/clock"
+AWS_ENDPOINTS_PATH = "/_harness/aws-endpoints"
 WELL_KNOWN_JWKS = ".well-known/jwks.json"
 WELL_KNOWN_OPENID = ".well-known/openid-configuration"
 

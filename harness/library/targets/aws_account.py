@@ -16,7 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from harness.library.aws import DEFAULT_REGION, AwsClients
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 from harness.library.lambda_functions import delete_function, delete_role
 from harness.library.s3 import delete_bucket
 from harness.library.targets.target import Target

@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
 
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 from harness.shared import emulator_api
 
 if TYPE_CHECKING:

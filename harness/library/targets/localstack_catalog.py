@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from harness.shared.cache import cache_dir
-from harness.library.errors import HarnessError
+from harness.shared.errors import HarnessError
 
 BUILD_TIMEOUT_SECONDS = 120.0
 _BUILD = "import sys; from localstack.aws.spec import build_service_index_cache; build_service_index_cache(sys.argv[1])"

@@ -12,7 +12,7 @@ import subprocess
 from typing import Any
 
 from harness.library.aws import DEFAULT_REGION
-from harness.library.errors import WaitTimeout
+from harness.shared.errors import WaitTimeout
 from harness.library.layout import CHECKOUT_ROOT
 from harness.library.targets.target import LocalStackTarget
 

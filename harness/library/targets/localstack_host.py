@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
-from harness.library.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
+from harness.shared.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.localstack_catalog import place_catalog
 from harness.library.targets.target import LocalStackTarget
 from harness.library.waiting import wait_until

@@ -8,8 +8,9 @@ no such stage: 404. The request is then handled by `harness.localstack_plugins.a
 
 JWKS for JWT authorizers come from a registry filled by the harness (`PUT /_harness/jwks`); an
 issuer not registered is fetched only from loopback; anything else finds no keys, so the token is refused.
-A registered Cognito pool's JWKS is also served at `/_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`
-for the authorizer Lambda (its JWKS_URL), so that no traffic leaves the machine.
+A registered Cognito pool's JWKS and OpenID configuration are also served at Cognito's own URLs,
+`https://cognito-idp.<region>.amazonaws.com/<pool>/.well-known/{jwks.json,openid-configuration}` (reached through
+the AWS TLS front, `harness.endpoints`), and at `/_harness/cognito-idp/<region>/<pool>/...` on the engine's port.
 `PUT /_harness/clock` moves the gateway's clock (authorizer cache TTLs, JWT expiry) for tests.
 A stage with AccessLogSettings gets one line per request in its log group (`localstack_access_logs.py`). Before invoking
 a function, the function's resource policy must let API Gateway invoke it (`lambda_permission.py`), as on AWS.
@@ -43,6 +44,7 @@ from harness.shared.emulator_api import cognito_issuer
 LOG = logging.getLogger(__name__)
 EXECUTE_API_PATH = "/_aws/execute-api"
 HOST_PATTERN = "<regex('[a-z0-9]+'):api_id>.execute-api.<regex('.*'):server>"
+COGNITO_HOST_PATTERN = "cognito-idp.<regex('[a-z0-9-]+'):region>.amazonaws.com<regex('(:[0-9]+)?'):port>"
 _JWKS_BY_ISSUER: dict[str, dict] = {}
 _CLOCK_OFFSET_SECONDS = [0.0]  # set by tests through PUT /_harness/clock
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -192,7 +194,7 @@ def register_jwks(request: Request) -> Response:
     return Response(json.dumps({"registered": document["issuer"]}), status=200, mimetype="application/json")
 
 
-def serve_cognito_jwks(request: Request, region: str, user_pool_id: str) -> Response:
+def serve_cognito_jwks(request: Request, region: str, user_pool_id: str, **_: Any) -> Response:
     """`GET /_harness/cognito-idp/<region>/<pool>/.well-known/jwks.json`: a registered Cognito pool's JWKS."""
     jwks = _JWKS_BY_ISSUER.get(cognito_issuer(region, user_pool_id))
     if jwks is None:
@@ -200,12 +202,13 @@ def serve_cognito_jwks(request: Request, region: str, user_pool_id: str) -> Resp
     return Response(json.dumps(jwks), status=200, mimetype="application/json")
 
 
-def serve_cognito_openid_configuration(request: Request, region: str, user_pool_id: str) -> Response:
-    """`GET /_harness/cognito-idp/<region>/<pool>/.well-known/openid-configuration`, pointing at the local JWKS."""
+def serve_cognito_openid_configuration(request: Request, region: str, user_pool_id: str, **_: Any) -> Response:
+    """`GET .../<pool>/.well-known/openid-configuration`: `jwks_uri` is Cognito's own on Cognito's host, else the engine's."""
     issuer = cognito_issuer(region, user_pool_id)
     if issuer not in _JWKS_BY_ISSUER:
         return Response(json.dumps({"message": f"no user pool {user_pool_id} registered"}), status=404, mimetype="application/json")
-    base = f"{request.host_url.rstrip('/')}{emulator_api.cognito_documents_path(region, user_pool_id)}"
+    on_cognito_host = request.host.startswith("cognito-idp.")
+    base = issuer if on_cognito_host else f"{request.host_url.rstrip('/')}{emulator_api.cognito_documents_path(region, user_pool_id)}"
     document = {"issuer": issuer, "jwks_uri": f"{base}/{emulator_api.WELL_KNOWN_JWKS}", "id_token_signing_alg_values_supported": ["RS256"],
                 "subject_types_supported": ["public"], "response_types_supported": ["code", "token"]}
     return Response(json.dumps(document), status=200, mimetype="application/json")
@@ -221,6 +224,9 @@ def register_execute_api_routes() -> None:
     ROUTER.add(emulator_api.CLOCK_PATH, endpoint=set_clock, methods=["PUT"])
     ROUTER.add(f"{cognito_documents}/{emulator_api.WELL_KNOWN_JWKS}", endpoint=serve_cognito_jwks, methods=["GET"])
     ROUTER.add(f"{cognito_documents}/{emulator_api.WELL_KNOWN_OPENID}", endpoint=serve_cognito_openid_configuration, methods=["GET"])
+    ROUTER.add(f"/<user_pool_id>/{emulator_api.WELL_KNOWN_JWKS}", host=COGNITO_HOST_PATTERN, endpoint=serve_cognito_jwks, methods=["GET"])
+    ROUTER.add(f"/<user_pool_id>/{emulator_api.WELL_KNOWN_OPENID}", host=COGNITO_HOST_PATTERN,
+               endpoint=serve_cognito_openid_configuration, methods=["GET"])
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>", endpoint=endpoint, defaults={"path": ""}, strict_slashes=False)
     ROUTER.add(f"{EXECUTE_API_PATH}/<api_id>/<greedy_path:path>", endpoint=endpoint)
     ROUTER.add("/", host=HOST_PATTERN, endpoint=endpoint, defaults={"path": ""})

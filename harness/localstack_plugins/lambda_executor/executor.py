@@ -26,6 +26,7 @@ from harness.lambda_runtime.aws_runtimes import deprecation_notice
 from harness.localstack_plugins.lambda_executor.invocation_log import Report, invocation_log
 from harness.localstack_plugins.lambda_executor.process import RuntimeProcess
 from harness.localstack_plugins.lambda_executor.runtime_api import PendingInvocation, RuntimeApi, RuntimeOutcome
+from harness.localstack_plugins.aws_tls_front import redirect_aws_hostnames
 from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable, resolve_runtime_command
 
 LOG = logging.getLogger(__name__)
@@ -125,7 +126,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
             TMPDIR=str(self._sandbox),
         )
         env.update(self._command.env)
-        return env
+        return redirect_aws_hostnames(env, fn.environment or {})  # README "AWS hostnames inside Lambda"
 
     def _spawn(self) -> None:
         assert self._command is not None

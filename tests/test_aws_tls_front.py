@@ -1,0 +1,147 @@
+"""The AWS TLS front's HTTP/1.1 relay (harness/localstack_plugins/aws_tls_front.py), against a stand-in gateway that, like
+LocalStack's, answers `Connection: close` and closes: keep-alive towards the client, 100 Continue, chunked bodies, an
+answer sent before the body, SNI certificates."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from harness.endpoints.ca import ensure_ca
+from harness.localstack_plugins.aws_tls_front import TlsFront
+
+
+class StandInGateway:
+    """Reads one request per connection (head, then its Content-Length or chunked body), answers, closes."""
+
+    def __init__(self, answer_before_body: bool = False) -> None:
+        self.answer_before_body = answer_before_body
+        self.requests: list[bytes] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:  # closed
+                return
+            with connection:
+                self._answer(connection)
+
+    def _answer(self, connection: socket.socket) -> None:
+        reader = connection.makefile("rb")
+        head = _read_head(reader)
+        if b"expect: 100-continue" in head.lower() and not self.answer_before_body:
+            connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        body = b"" if self.answer_before_body else _read_body(reader, head)
+        self.requests.append(head + body)
+        status = b"403 Forbidden" if self.answer_before_body else b"200 OK"
+        payload = b"echo:" + body
+        connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: " + str(len(payload)).encode()
+                           + b"\r\nConnection: close\r\n\r\n" + payload)
+
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def _read_head(reader) -> bytes:
+    lines = []
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        lines.append(line)
+    return b"".join(lines)
+
+
+def _read_body(reader, head: bytes) -> bytes:
+    headers = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:] if b":" in line)
+    headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
+    if headers.get(b"transfer-encoding") == b"chunked":
+        body = b""
+        while (size := int(reader.readline().strip(), 16)) > 0:
+            body += reader.read(size)
+            reader.readline()
+        reader.readline()
+        return body
+    return reader.read(int(headers.get(b"content-length", b"0")))
+
+
+@pytest.fixture
+def front_to(tmp_path) -> Iterator:
+    fronts: list[TlsFront] = []
+
+    gateways: list[StandInGateway] = []
+
+    def make(gateway: StandInGateway) -> TlsFront:
+        gateways.append(gateway)
+        fronts.append(TlsFront(ensure_ca(), gateway.port, tmp_path).start())
+        return fronts[-1]
+
+    yield make
+    for front in fronts:
+        front.stop()
+    for gateway in gateways:
+        gateway.close()
+
+
+def connect(front: TlsFront, hostname: str) -> http.client.HTTPSConnection:
+    connection = http.client.HTTPSConnection(hostname, timeout=10)
+    raw = socket.create_connection(("127.0.0.1", front.port), timeout=10)
+    connection.sock = ensure_ca().client_context().wrap_socket(raw, server_hostname=hostname)
+    return connection
+
+
+def test_one_client_connection_carries_many_requests_though_the_gateway_closes_each(front_to):
+    gateway = StandInGateway()
+    connection = connect(front_to(gateway), "sts.amazonaws.com")
+    answers = []
+    for body in (b"one", b"two", b"three"):
+        connection.request("POST", "/", body=body, headers={"Content-Type": "text/plain"})
+        response = connection.getresponse()
+        answers.append((response.status, response.read(), response.getheader("connection")))
+    assert answers == [(200, b"echo:one", None), (200, b"echo:two", None), (200, b"echo:three", None)]
+    assert len(gateway.requests) == 3 and all(b"Host: sts.amazonaws.com" in r for r in gateway.requests)
+
+
+def test_expect_100_continue_and_chunked_bodies_are_relayed(front_to):
+    gateway = StandInGateway()
+    connection = connect(front_to(gateway), "bucket.s3.amazonaws.com")
+    connection.putrequest("PUT", "/key")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.putheader("Expect", "100-continue")
+    connection.endheaders()
+    for chunk in (b"abc", b"defg"):
+        connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    connection.send(b"0\r\n\r\n")
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (200, b"echo:abcdefg")
+
+
+def test_an_answer_before_the_body_reaches_the_client(front_to):
+    gateway = StandInGateway(answer_before_body=True)
+    connection = connect(front_to(gateway), "bucket.s3.amazonaws.com")
+    connection.putrequest("PUT", "/key")
+    connection.putheader("Content-Length", "1000000")
+    connection.putheader("Expect", "100-continue")
+    connection.endheaders()  # the body is never sent: the gateway refuses first
+    response = connection.getresponse()
+    assert response.status == 403
+
+
+def test_certificates_follow_the_name_the_client_asked_for(front_to):
+    front = front_to(StandInGateway())
+    context = ensure_ca().client_context()
+    for hostname in ("cognito-idp.us-east-1.amazonaws.com", "cruddur-uploaded-avatars.s3.amazonaws.com"):
+        with socket.create_connection(("127.0.0.1", front.port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname=hostname) as tls:
+                assert tls.version() is not None
+    for refused in ("assets.cruddur.com.s3.amazonaws.com", "api.cruddur.com"):
+        with socket.create_connection(("127.0.0.1", front.port), timeout=10) as raw:
+            with pytest.raises(ssl.SSLCertVerificationError):
+                context.wrap_socket(raw, server_hostname=refused)
