@@ -39,7 +39,7 @@ demo: setup
 	$(BIN)/harness demo
 
 test: setup
-	$(BIN)/python -m pytest --junitxml=reports/junit.xml
+	$(BIN)/python -m pytest -n 3 --junitxml=reports/junit.xml
 
 bench: setup
 	$(BIN)/python bench/run.py
