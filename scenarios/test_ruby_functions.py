@@ -42,6 +42,8 @@ def handler(event:, context:)
 end
 """
 
+RAISE_LINE = next(number for number, line in enumerate(SMALL_HANDLER.splitlines(), 1) if "raise ArgumentError" in line)
+
 
 @pytest.fixture
 def s3_role(aws_client, name_prefix):
@@ -51,13 +53,8 @@ def s3_role(aws_client, name_prefix):
 
 
 @pytest.fixture
-def bucket(aws_client, name_prefix):
-    name = f"{name_prefix}ruby-scenario-{uuid.uuid4().hex[:8]}"
-    aws_client.s3.create_bucket(Bucket=name)
-    yield name
-    for item in aws_client.s3.list_objects_v2(Bucket=name).get("Contents", []):
-        aws_client.s3.delete_object(Bucket=name, Key=item["Key"])
-    aws_client.s3.delete_bucket(Bucket=name)
+def bucket(s3_bucket_factory):
+    return s3_bucket_factory("ruby-scenario")
 
 
 def invoke(aws_client, name: str, event: dict) -> tuple[dict, object]:
@@ -81,7 +78,7 @@ def test_the_small_handler_in_each_ruby_runtime(aws_client, lambda_function_fact
     response, payload = invoke(aws_client, name, {"action": "error", "value": 7})
     assert response["FunctionError"] == "Unhandled"
     assert (payload["errorType"], payload["errorMessage"]) == ("Function<ArgumentError>", "bad input: 7")
-    assert re.search(r"function\.rb:14:in [`'](Object#)?handler'$", payload["stackTrace"][0])  # Ruby 3.4 writes 'Object#handler'
+    assert re.search(rf"function\.rb:{RAISE_LINE}:in [`'](Object#)?handler'$", payload["stackTrace"][0])  # Ruby 3.4 writes 'Object#handler'
     response, payload = invoke(aws_client, name, {"action": "sleep"})
     assert response["FunctionError"] == "Unhandled" and "Task timed out after 2.00 seconds" in payload["errorMessage"]
 

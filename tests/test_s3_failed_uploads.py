@@ -4,7 +4,6 @@ scenarios/test_hostile_disk_full.py."""
 
 from __future__ import annotations
 
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
@@ -13,13 +12,8 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def bucket(aws_client, name_prefix):
-    name = f"{name_prefix}overwrites-{uuid.uuid4().hex[:8]}"
-    aws_client.s3.create_bucket(Bucket=name)
-    yield name
-    for listed in aws_client.s3.list_objects_v2(Bucket=name).get("Contents", []):
-        aws_client.s3.delete_object(Bucket=name, Key=listed["Key"])
-    aws_client.s3.delete_bucket(Bucket=name)
+def bucket(s3_bucket_factory):
+    return s3_bucket_factory("overwrites")
 
 
 def read(aws_client, bucket: str, key: str) -> bytes:

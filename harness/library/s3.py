@@ -9,11 +9,11 @@ from botocore.exceptions import ClientError
 from harness.library.waiting import wait_until
 
 
-def ensure_bucket(s3: Any, name: str) -> None:
-    """CreateBucket, treating "already yours" as success (idempotent provisioning)."""
-    kwargs: dict[str, Any] = {"Bucket": name}
+def ensure_bucket(s3: Any, name: str, **create_bucket_kwargs: Any) -> None:
+    """CreateBucket (with any other CreateBucket kwargs), treating "already yours" as success (idempotent provisioning)."""
+    kwargs: dict[str, Any] = {"Bucket": name, **create_bucket_kwargs}
     region = s3.meta.region_name
-    if region != "us-east-1":
+    if region != "us-east-1" and "CreateBucketConfiguration" not in kwargs:
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
     try:
         s3.create_bucket(**kwargs)

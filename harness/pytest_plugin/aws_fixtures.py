@@ -1,4 +1,4 @@
-"""Generic AWS fixtures for any project's tests: `aws_client` and `lambda_function_factory`, on whichever target
+"""Generic AWS fixtures for any project's tests: `aws_client`, `lambda_function_factory` and `s3_bucket_factory`, on whichever target
 `--engine` chose (harness.pytest_plugin.targets). Factories take boto3 kwargs, make unique names, clean up."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 from harness.library.aws import AwsClients
 from harness.library.cleanup import Cleanup
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, create_function, delete_function, delete_role, ensure_role, wait_function_ready
+from harness.library.s3 import delete_bucket, ensure_bucket
 from harness.library.targets.target import Target
 
 
@@ -49,4 +50,23 @@ def lambda_function_factory(aws_target: Target, aws_client: AwsClients) -> Itera
         cleanup.run(f"lambda function {name}", lambda name=name: delete_function(aws_client.lambda_, aws_client.logs, name))
     for role in roles:
         cleanup.run(f"iam role {role}", lambda role=role: delete_role(aws_client.iam, role))
+    cleanup.raise_if_failed()
+
+
+@pytest.fixture
+def s3_bucket_factory(aws_target: Target, aws_client: AwsClients) -> Iterator[Callable[..., str]]:
+    """`make(name_stem="bucket", **create_bucket_kwargs)`: CreateBucket with a unique name (the run's prefix on AWS);
+    returns the name; empties and deletes every bucket it made at teardown."""
+    created: list[str] = []
+
+    def make(name_stem: str = "bucket", **kwargs: Any) -> str:
+        name = f"{aws_target.name_prefix}{name_stem}-{uuid.uuid4().hex[:8]}"
+        ensure_bucket(aws_client.s3, name, **kwargs)
+        created.append(name)
+        return name
+
+    yield make
+    cleanup = Cleanup("the buckets of s3_bucket_factory")
+    for name in created:
+        cleanup.run(f"s3 bucket {name}", lambda name=name: delete_bucket(aws_client.s3, name))
     cleanup.raise_if_failed()
