@@ -47,6 +47,7 @@ def test_success_answer_creates_the_resource_and_data_is_readable_with_get_att(c
     assert create["StackId"] == stack.stack_id
     assert create["LogicalResourceId"] == "Widget" and create["ResourceType"] == "Custom::Widget"
     assert create["ResourceProperties"]["Name"] == "cruddur"
+    assert create["ResourceProperties"]["ServiceTimeout"] == "5"  # every scalar is sent as a string
     assert create["ResourceProperties"]["ServiceToken"].endswith(f":function:{function_name}")
     assert "PhysicalResourceId" not in create and "OldResourceProperties" not in create
     assert create["RequestId"] and create["ResponseURLHost"].startswith("127.0.0.1:")  # reachable from the function

@@ -146,6 +146,20 @@ def await_response(location: ResponseLocation, region: str, bound_seconds: float
         return response
 
 
+def as_sent(value: Any) -> Any:
+    """CloudFormation sends a custom resource's properties with every scalar as a string: `true` -> "true",
+    `5` -> "5" (CDK's own handlers rely on it, e.g. `props["Managed"].lower()`)."""
+    if isinstance(value, dict):
+        return {key: as_sent(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_sent(item) for item in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
 def build_request(request_type: str, request: ResourceRequest, properties: dict, response_url: str,
                   request_id: str, physical_id: str | None, old_properties: dict | None) -> dict:
     """The request object the ServiceToken function receives (AWS "Custom resource request objects")."""
@@ -157,12 +171,12 @@ def build_request(request_type: str, request: ResourceRequest, properties: dict,
         "RequestId": request_id,
         "LogicalResourceId": request.logical_resource_id,
         "ResourceType": request.resource_type,
-        "ResourceProperties": properties,
+        "ResourceProperties": as_sent(properties),
     }
     if physical_id is not None:
         event["PhysicalResourceId"] = physical_id
     if old_properties is not None:
-        event["OldResourceProperties"] = old_properties
+        event["OldResourceProperties"] = as_sent(old_properties)
     return event
 
 
