@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 NODE_APP := app/thumbnail_node
+CDK_APP := app/cdk
 
 .PHONY: setup demo test bench up clean chromium
-setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed chromium
+setup: $(VENV)/.installed $(NODE_APP)/node_modules/.installed $(CDK_APP)/node_modules/.installed chromium
 	$(BIN)/python -m harness.lambda_runtime.install
 	$(BIN)/python -m harness.library.targets.localstack_catalog
 
@@ -25,6 +26,11 @@ $(NODE_APP)/node_modules/.installed: $(NODE_APP)/package.json $(NODE_APP)/packag
 	cd $(NODE_APP) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The CDK app's pinned aws-cdk-lib and CDK CLI (scenarios/test_cdk_app.py, the cdk_app fixture).
+$(CDK_APP)/node_modules/.installed: $(CDK_APP)/package.json $(CDK_APP)/package-lock.json
+	cd $(CDK_APP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: setup
 	$(BIN)/harness demo
 
@@ -38,4 +44,4 @@ up: setup
 	$(BIN)/harness up
 
 clean:
-	rm -rf $(VENV) $(NODE_APP)/node_modules reports
+	rm -rf $(VENV) $(NODE_APP)/node_modules $(CDK_APP)/node_modules reports
