@@ -44,10 +44,10 @@ def logged_messages(aws_client, function_name: str) -> list[str]:
     return [event["message"] for event in events]
 
 
-def function_named_like(aws_client, fragment: str) -> str:
-    names = [fn["FunctionName"] for fn in aws_client.lambda_.list_functions()["Functions"] if fragment in fn["FunctionName"]]
-    assert len(names) == 1, names
-    return names[0]
+def stack_functions(aws_client, stack: str) -> dict[str, str]:
+    """Logical id -> function name of the stack's Lambda functions."""
+    resources = aws_client.cloudformation.list_stack_resources(StackName=stack)["StackResourceSummaries"]
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::Lambda::Function"}
 
 
 @pytest.mark.timeout(900)  # synth + bootstrap + deploy + destroy of two stacks with the real CDK CLI
@@ -71,7 +71,8 @@ def test_cdk_app_deploys_makes_thumbnails_serves_the_avatar_api_and_destroys(
         aws_client.s3.put_object(Bucket=uploads, Key="cdk-me.jpg", Body=PHOTO)
         wait_for_object(aws_client.s3, assets, "avatars/cdk-me.jpg", timeout=60)
         # ... made by the custom resource's own Lambda, whose run is in CloudWatch Logs
-        handler = function_named_like(aws_client, "BucketNotificationsHandler")
+        functions = {**stack_functions(aws_client, THUMBNAIL_STACK), **stack_functions(aws_client, API_STACK)}
+        (handler,) = [name for logical, name in functions.items() if logical.startswith("BucketNotificationsHandler")]
         assert any(message.startswith("START RequestId") for message in logged_messages(aws_client, handler))
 
         # the avatar flow through the deployed HTTP API (Lambda authorizer, upload Lambda, presigned PUT)
@@ -90,8 +91,8 @@ def test_cdk_app_deploys_makes_thumbnails_serves_the_avatar_api_and_destroys(
         app.destroy()
         buckets = {bucket["Name"] for bucket in aws_client.s3.list_buckets()["Buckets"]}
         assert uploads not in buckets and assets in buckets
-        functions = [fn["FunctionName"] for fn in aws_client.lambda_.list_functions()["Functions"]]
-        assert not [name for name in functions if name.startswith((THUMBNAIL_STACK, API_STACK))], functions
+        remaining = {fn["FunctionName"] for fn in aws_client.lambda_.list_functions()["Functions"]}
+        assert not remaining & set(functions.values()), remaining
         assert not [api for api in aws_client.apigatewayv2.get_apis()["Items"] if api["ApiId"] == api_id]
     finally:
         delete_bucket(aws_client.s3, assets)
