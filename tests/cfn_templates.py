@@ -10,7 +10,7 @@ import json, urllib.request
 
 def handler(event, context):
     seen = {key: value for key, value in event.items() if key != "ResponseURL"}
-    seen["ResponseURLHost"] = event["ResponseURL"].split("/")[2]
+    seen["ResponseURLOrigin"] = "/".join(event["ResponseURL"].split("/")[:3])
     print("REQUEST " + json.dumps(seen, sort_keys=True))
     mode = event["ResourceProperties"].get("Mode", "succeed")
     if event["RequestType"] == "Create" and mode == "silent":
@@ -53,3 +53,30 @@ _TEMPLATE = {
 
 def custom_resource_template() -> dict:
     return copy.deepcopy(_TEMPLATE)
+
+
+# As CDK's Node provider framework answers: Node's `https` module, the URL's hostname and path, no port (so 443).
+NODE_CUSTOM_RESOURCE_CODE = '''
+const https = require("https");
+const url = require("url");
+exports.handler = async (event) => {
+  const parsed = url.parse(event.ResponseURL);
+  const body = JSON.stringify({Status: "SUCCESS", PhysicalResourceId: "node-widget", StackId: event.StackId,
+    RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {Greeting: "hello from node", Seen: event.RequestType}});
+  await new Promise((resolve, reject) => {
+    const request = https.request({hostname: parsed.hostname, path: parsed.path, method: "PUT",
+      headers: {"content-type": "", "content-length": Buffer.byteLength(body, "utf8")}},
+      (response) => { response.resume(); response.statusCode < 400 ? resolve() : reject(new Error("HTTP " + response.statusCode)); });
+    request.on("error", reject);
+    request.write(body);
+    request.end();
+  });
+};
+'''
+
+
+def node_custom_resource_template() -> dict:
+    template = custom_resource_template()
+    template["Resources"]["Provider"]["Properties"].update(
+        Runtime="nodejs20.x", Code={"ZipFile": NODE_CUSTOM_RESOURCE_CODE})
+    return template

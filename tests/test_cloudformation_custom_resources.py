@@ -5,13 +5,14 @@ FAILED answer or none fails the stack with the reason and rolls back what was ma
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
 
 from harness.library.cloudformation import CAPABILITIES, StackDeployError, delete_stack, stack_events, template_body, wait_settled
 from harness.library.waiting import wait_until
-from tests.cfn_templates import custom_resource_template
+from tests.cfn_templates import custom_resource_template, node_custom_resource_template
 
 
 def requests_seen(aws_client, function_name: str) -> list[dict]:
@@ -50,7 +51,9 @@ def test_success_answer_creates_the_resource_and_data_is_readable_with_get_att(c
     assert create["ResourceProperties"]["ServiceTimeout"] == "5"  # every scalar is sent as a string
     assert create["ResourceProperties"]["ServiceToken"].endswith(f":function:{function_name}")
     assert "PhysicalResourceId" not in create and "OldResourceProperties" not in create
-    assert create["RequestId"] and create["ResponseURLHost"].startswith("127.0.0.1:")  # reachable from the function
+    assert create["RequestId"]
+    # https on port 443, as AWS's (CDK's Node providers need it), on the engine's own loopback address
+    assert re.fullmatch(r"https://127\.\d+\.\d+\.1", create["ResponseURLOrigin"]), create["ResponseURLOrigin"]
 
 
 def test_update_sends_old_properties_and_delete_sends_the_physical_id(cloudformation_stack, aws_client, function_name):
@@ -126,3 +129,9 @@ def test_a_resource_type_the_engine_cannot_create_fails_the_stack(cloudformation
     assert failure.value.status == "ROLLBACK_COMPLETE"  # never CREATE_COMPLETE with a "fallback"
     assert failure.value.reasons == ["Graph (AWS::Neptune::DBCluster): Resource type AWS::Neptune::DBCluster not supported"]
     assert _bucket_names(aws_client) == buckets_before  # the bucket made before it was rolled back
+
+
+def test_a_node_provider_answering_as_cdk_s_framework_does_reaches_the_response_url(cloudformation_stack, function_name):
+    """CDK's Node providers PUT with `https.request({hostname, path})`: port 443, TLS (harness.shared.engine_https)."""
+    stack = cloudformation_stack(node_custom_resource_template(), {"FunctionName": function_name})
+    assert stack.outputs["Greeting"] == "hello from node" and stack.outputs["WidgetId"] == "node-widget"

@@ -55,7 +55,8 @@ def test_missing_runtime_support_points_at_the_installer(monkeypatch, tmp_path):
 
 def test_node_major_must_match(monkeypatch):
     monkeypatch.setattr(runtimes, "node_major_version", lambda node: 20)
-    assert resolve("nodejs20.x", layers=[Path("/opt/l")]).env["NODE_PATH"] == "/opt/l/nodejs/node20/node_modules:/opt/l/nodejs/node_modules"
+    assert resolve("nodejs20.x", layers=[Path("/opt/l")]).env["NODE_PATH"] == (
+        f"/opt/l/nodejs/node20/node_modules:/opt/l/nodejs/node_modules:{runtimes.node_sdk_dir()}/node_modules")
     with pytest.raises(RuntimeUnavailable, match=r"nodejs22\.x needs Node\.js 22; the host has Node\.js 20"):
         resolve("nodejs22.x")
 

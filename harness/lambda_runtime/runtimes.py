@@ -45,6 +45,11 @@ def python_support_dir(version: str) -> Path:
     return runtimes_dir() / f"python{version}"
 
 
+def node_sdk_dir() -> Path:
+    """The AWS SDK for JavaScript v3 clients the AWS Node runtimes provide (/var/runtime/node_modules on AWS)."""
+    return runtimes_dir() / "node-sdk"
+
+
 def python_sdk_dir() -> Path:
     """boto3/botocore, which the AWS python runtimes provide to every function (pure Python)."""
     return runtimes_dir() / "python-sdk"
@@ -103,11 +108,12 @@ def _node_command(major: int, memory_mb: int, layer_roots: list[Path]) -> Runtim
         hint = f"set the function's Runtime to nodejs{found}.x, or install Node.js {major}" if found else f"install Node.js {major}"
         raise RuntimeUnavailable(f"runtime nodejs{major}.x needs Node.js {major}; the host has {have}. Hint: {hint}.")
     node_path = [str(layer / "nodejs" / sub) for layer in layer_roots for sub in (f"node{major}/node_modules", "node_modules")]
+    node_path.append(str(node_sdk_dir() / "node_modules"))  # after the layers, as /var/runtime/node_modules on AWS
     # As on AWS, the V8 heap is sized to the function's memory.
     heap_mb = max(int(memory_mb * 0.9), 64)
     return RuntimeCommand(
         argv=[node, f"--max-old-space-size={heap_mb}", str(NODE_BOOTSTRAP)],
-        env={"NODE_PATH": os.pathsep.join(node_path)} if node_path else {},
+        env={"NODE_PATH": os.pathsep.join(node_path)},
     )
 
 

@@ -22,6 +22,7 @@ from harness.library.aws import TEST_CREDENTIALS, AwsClients
 from harness.library.cloudformation import events_text, failure_reasons, stack_events
 from harness.library.errors import HarnessError, ProvisioningError
 from harness.library.layout import APP_DIR
+from harness.library.packaging import node_function_zip, python_function_zip
 
 CDK_APP_DIR = APP_DIR / "cdk"  # the project's own CDK app (thumbing-serverless-cdk)
 EMULATED_ACCOUNT = "000000000000"
@@ -160,3 +161,19 @@ def stack_outputs(deployment: CdkDeployment, stack: str) -> dict[str, Any]:
         return deployment.outputs[stack]
     except KeyError:
         raise HarnessError(f"the CDK deployment has no stack {stack}", evidence=json.dumps(deployment.outputs, indent=1)) from None
+
+
+def cruddur_function_assets(directory: Path) -> dict[str, str]:
+    """Context for the project's CDK app: its functions' packages as .zip assets (CDK uploads a .zip file as it is),
+    dependencies included, built as the harness builds them for every other deployment (harness.library.packaging)."""
+    packages = {
+        "thumbnailCode": lambda: node_function_zip(APP_DIR / "thumbnail_node"),
+        "uploadCode": lambda: python_function_zip(APP_DIR / "upload_python", "3.12"),
+        "authorizerCode": lambda: python_function_zip(APP_DIR / "authorizer_python", "3.12"),
+    }
+    context = {}
+    for key, build in packages.items():
+        path = Path(directory) / f"{key}.zip"
+        path.write_bytes(build())
+        context[key] = str(path)
+    return context

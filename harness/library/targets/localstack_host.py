@@ -25,6 +25,7 @@ from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS, AwsClients
 from harness.library.targets.emulator_control import EmulatorControl
 from harness.library.targets.target import Target
 from harness.library.errors import EngineStartError, PortInUseError
+from harness.library.targets.engine_https import engine_https_environment
 from harness.library.targets.localstack_catalog import place_catalog
 from harness.library.waiting import wait_until
 
@@ -195,6 +196,7 @@ class LocalStackEngine(Target):
             # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly.
             LAMBDA_RETRY_BASE_DELAY="1",
         )
+        env.update(engine_https_environment(self.state_dir, self.port))  # custom resources' ResponseURL (README)
         env.pop("AWS_PROFILE", None)
         env.update(self.extra_env)
         return env

@@ -10,8 +10,8 @@ gives. LocalStack's free runtime has no provider for these types (its Pro has), 
 while nothing ran.
 
 The response bucket belongs to an account of its own (as AWS's belongs to CloudFormation), so it never shows in the
-stack owner's account; the ResponseURL is on the engine's loopback address, the one the function's SDK reaches
-(`AWS_ENDPOINT_URL`). The harness bounds every wait: ServiceTimeout, capped by HARNESS_CUSTOM_RESOURCE_TIMEOUT.
+stack owner's account; the ResponseURL is https on port 443 of the engine's own loopback address
+(harness.shared.engine_https), which CDK's Node provider framework needs. The harness bounds every wait: ServiceTimeout, capped by HARNESS_CUSTOM_RESOURCE_TIMEOUT.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import boto3
 from botocore.config import Config
 from localstack import config
 from localstack.aws.connect import connect_to
+from harness.shared.engine_https import RESPONSE_ENDPOINT_ENV
 from localstack.services.cloudformation.resource_provider import (
     OperationStatus,
     ProgressEvent,
@@ -73,9 +74,10 @@ def response_bucket(region: str) -> str:
     return f"cloudformation-custom-resource-response-{region.replace('-', '')}"
 
 
-def engine_endpoint() -> str:
-    """The engine's loopback URL, the one the Lambda executor gives functions as AWS_ENDPOINT_URL."""
-    return f"http://127.0.0.1:{config.GATEWAY_LISTEN[0].port}"
+def response_endpoint() -> str:
+    """Where the ResponseURL points: the engine's HTTPS endpoint on port 443 (harness.shared.engine_https), as AWS's is
+    https on 443; without it (no right to bind 443) the engine's loopback URL, which CDK's Node providers cannot use."""
+    return os.environ.get(RESPONSE_ENDPOINT_ENV) or f"http://127.0.0.1:{config.GATEWAY_LISTEN[0].port}"
 
 
 def wait_bound(properties: dict) -> float:
@@ -109,7 +111,7 @@ def prepare_response_location(region: str, stack_id: str, logical_id: str, reque
 def presigned_response_url(location: ResponseLocation, region: str, lifetime_seconds: int) -> str:
     """A presigned PUT on the engine's loopback address (path style: no DNS), as the ResponseURL."""
     client = boto3.client(
-        "s3", endpoint_url=engine_endpoint(), region_name=region, aws_access_key_id=RESPONSE_ACCOUNT,
+        "s3", endpoint_url=response_endpoint(), region_name=region, aws_access_key_id=RESPONSE_ACCOUNT,
         aws_secret_access_key=PRESIGNED_SECRET,
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
