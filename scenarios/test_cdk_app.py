@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from harness.library.avatar_api import publish_jwks
-from harness.library.cdk import cruddur_function_assets, stack_outputs
+from harness.library.cdk import CdkCommandError, cruddur_function_assets, stack_outputs
 from harness.library.http import http
 from harness.library.s3 import delete_bucket, ensure_bucket, list_keys, wait_for_object
 from scenarios.avatar_client import PHOTO, key_upload
@@ -77,3 +77,22 @@ def test_cdk_app_deploys_makes_thumbnails_serves_the_avatar_api_and_destroys(
         assert not [api for api in aws_client.apigatewayv2.get_apis()["Items"] if api["ApiId"] == api_id]
     finally:
         delete_bucket(aws_client.s3, assets)
+
+
+@pytest.mark.timeout(600)
+def test_a_failing_cdk_deploy_says_which_resource_failed_and_why(cdk_app, aws_client, name_prefix, tmp_path):
+    """Wrong config: the assets bucket the stack imports does not exist. CDK's notification custom resource answers
+    FAILED, the deploy fails with the stack's events naming it and the reason, and the rollback removes what was made;
+    the custom resource's Delete fails the same way, so the stack ends ROLLBACK_FAILED, as on AWS."""
+    suffix = uuid.uuid4().hex[:8]
+    uploads = f"{name_prefix}cdk-uploads-{suffix}"
+    context = {"uploadsBucketName": uploads, "assetsBucketName": f"{name_prefix}cdk-missing-assets-{suffix}",
+               **cruddur_function_assets(tmp_path)}
+    with pytest.raises(CdkCommandError) as failure:
+        cdk_app(context=context)
+    message = str(failure.value)
+    reasons = message.split("--- stack ThumbingServerlessCdkStack: ", 1)[1].split("\n", 1)[0]
+    assert reasons.startswith("AssetsBucketNotifications"), message  # the failed resource, from the stack events
+    assert "Received response status [FAILED] from custom resource" in reasons and "NoSuchBucket" in reasons
+    assert aws_client.cloudformation.describe_stacks(StackName=THUMBNAIL_STACK)["Stacks"][0]["StackStatus"] == "ROLLBACK_FAILED"
+    assert uploads not in {bucket["Name"] for bucket in aws_client.s3.list_buckets()["Buckets"]}

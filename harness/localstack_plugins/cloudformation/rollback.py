@@ -6,7 +6,7 @@ failed is sent a Delete too (with the PhysicalResourceId it answered, or a place
 engine sets ROLLBACK_COMPLETE and leaves every created resource in place. This hook queues the deletions as the
 engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_PROGRESS. CreateStack (unlike
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
-keeps ROLLBACK_COMPLETE, as on AWS.
+keeps ROLLBACK_COMPLETE, as on AWS; one whose rollback could not delete a resource ends ROLLBACK_FAILED.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 from localstack.runtime import hooks
 
 CUSTOM_TYPES = ("Custom::", "AWS::CloudFormation::CustomResource")
+ROLLBACK_FAILED_FLAG = "_harness_rollback_failed"  # set on the stack when a rollback deletion failed
 
 
 def rollback_disabled(stack: Any) -> bool:
@@ -51,6 +52,8 @@ def queue_rollback(executor: Any) -> None:
                                                       after_properties=None)
             executor._process_event(action=ChangeAction.Remove, logical_resource_id=name,
                                     resource_type=resource_type, event_status=event.status, reason=event.message)
+            if event.status == OperationStatus.FAILED:
+                setattr(executor._change_set.stack, ROLLBACK_FAILED_FLAG, True)
 
         executor._defer_action(f"rollback-{name}", delete)
 
@@ -82,8 +85,10 @@ def keep_rollback_complete() -> None:
     original_set_stack_status = Stack.set_stack_status
 
     def set_stack_status(self: Stack, status: StackStatus, reason: object = None) -> None:
-        if status == StackStatus.CREATE_FAILED and self.status == StackStatus.ROLLBACK_COMPLETE:
+        if status == StackStatus.CREATE_FAILED and self.status in (StackStatus.ROLLBACK_COMPLETE, StackStatus.ROLLBACK_FAILED):
             return
+        if status == StackStatus.ROLLBACK_COMPLETE and getattr(self, ROLLBACK_FAILED_FLAG, False):
+            status = StackStatus.ROLLBACK_FAILED
         original_set_stack_status(self, status, reason)
 
     Stack.set_stack_status = set_stack_status
