@@ -47,10 +47,13 @@ RESOURCES = {
 }
 
 
+INPUT_IDS = {"ApiId", "StageName"}  # identifiers the caller gives (a child's API, a stage's name), not the API
+
+
 def api_parameters(resource: HttpApiResource, properties: dict) -> dict:
     """The call's parameters: the properties minus what the model adds; Tags as the API's map."""
-    parameters = {key: value for key, value in properties.items()
-                  if key not in (resource.id_field, *resource.read_only) or key in ("ApiId", "StageName")}
+    model_only = set(resource.read_only) | ({resource.id_field} - INPUT_IDS)
+    parameters = {key: value for key, value in properties.items() if key not in model_only}
     tags = parameters.get("Tags")
     if isinstance(tags, list):  # some templates give the CloudFormation list form
         parameters["Tags"] = {tag["Key"]: tag["Value"] for tag in tags}

@@ -28,13 +28,14 @@ import boto3
 from botocore.config import Config
 from localstack import config
 from localstack.aws.connect import connect_to
-from harness.shared.engine_https import RESPONSE_ENDPOINT_ENV
 from localstack.services.cloudformation.resource_provider import (
     OperationStatus,
     ProgressEvent,
     ResourceProvider,
     ResourceRequest,
 )
+
+from harness.shared.engine_https import RESPONSE_ENDPOINT_ENV
 
 LOG = logging.getLogger(__name__)
 
