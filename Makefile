@@ -5,9 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 NODE_APP := app/thumbnail_node
 NODE_APPS := $(NODE_APP) app/thumbnail_node_sdk2023 app/authorizer_node
+CDK_APP := app/cdk
 
 .PHONY: setup demo test bench up clean chromium ruby
-setup: $(VENV)/.installed $(NODE_APPS:%=%/node_modules/.installed) chromium ruby
+setup: $(VENV)/.installed $(NODE_APPS:%=%/node_modules/.installed) $(CDK_APP)/node_modules/.installed chromium ruby
 	$(BIN)/python -m harness.lambda_runtime.install
 	$(BIN)/python -m harness.endpoints
 	$(BIN)/python -m harness.library.targets.localstack_catalog
@@ -35,6 +36,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The CDK app's pinned aws-cdk-lib and CDK CLI (scenarios/test_cdk_app.py, the cdk_app fixture).
+$(CDK_APP)/node_modules/.installed: $(CDK_APP)/package.json $(CDK_APP)/package-lock.json
+	cd $(CDK_APP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: setup
 	$(BIN)/harness demo
 
@@ -48,4 +54,4 @@ up: setup
 	$(BIN)/harness up
 
 clean:
-	rm -rf $(VENV) $(NODE_APPS:%=%/node_modules) reports
+	rm -rf $(VENV) $(NODE_APPS:%=%/node_modules) $(CDK_APP)/node_modules reports

@@ -10,12 +10,14 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.library.avatar_api import AvatarApiSpec, provision_avatar_api
+from harness.library.cdk import CDK_APP_DIR, CdkApp, cruddur_function_assets
 from harness.library.targets.localstack_host import LocalStackEngine, descendants
 from harness.library.http import http
 from harness.library.identity import FakeCognitoUserPool
@@ -165,6 +167,25 @@ def bench_thumbnail_rule() -> None:
     print(f"  {'all images':<28} {pillow_total:>7.1f}ms {sharp_total:>7.1f}ms {pillow_total / sharp_total:>6.2f}x")
 
 
+def bench_cdk_app(engine: LocalStackEngine) -> None:
+    """The project's CDK app (thumbnail stack) with the CDK CLI: synth, bootstrap, deploy, destroy."""
+    clients = engine.clients()
+    suffix = uuid.uuid4().hex[:8]
+    assets = f"cdk-bench-assets-{suffix}"
+    clients.s3.create_bucket(Bucket=assets)
+    with tempfile.TemporaryDirectory() as directory:
+        context = {"uploadsBucketName": f"cdk-bench-uploads-{suffix}", "assetsBucketName": assets,
+                   **cruddur_function_assets(Path(directory))}
+        app = CdkApp(CDK_APP_DIR, clients, context)
+        app.deploy()
+        started = time.perf_counter()
+        app.destroy()
+        destroy_seconds = time.perf_counter() - started
+    for step in ("synth", "bootstrap", "deploy"):
+        report(f"CDK app (thumbnail stack): cdk {step}", app.deployment.seconds[step], "s")
+    report("CDK app (thumbnail stack): cdk destroy", destroy_seconds, "s")
+
+
 def main() -> int:
     if sys.argv[1:] == ["invoke"]:  # `python bench/run.py invoke`: only the per-runtime cold/warm invokes
         with LocalStackEngine() as engine:
@@ -175,6 +196,7 @@ def main() -> int:
         bench_invoke(engine)
         bench_pipeline(engine)
         bench_authorized_api(engine)
+        bench_cdk_app(engine)
     bench_thumbnail_rule()
     return 0
 

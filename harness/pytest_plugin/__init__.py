@@ -7,5 +7,6 @@
   the CDN, `cors_probe`;
 - `browser`: a real headless Chromium;
 - `answers`: recording what the target answered in `aws_unverified` tests;
-- `terminal`: progress lines past pytest's output capture.
+- `terminal`: progress lines past pytest's output capture;
+- `cloudformation`: `cloudformation_stack(template, parameters)` and `cdk_app(path, context)`, self-cleaning.
 """
