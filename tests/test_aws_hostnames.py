@@ -209,13 +209,12 @@ def test_lambda_processes_get_the_library_and_no_endpoint_url_of_localstacks(aws
         AWS_ADDRESS, str(ca.trust_bundle), str(ca.certificate), str(ca.certificate))
 
 
-def test_the_front_keeps_client_connections_alive_though_the_gateway_closes_each(aws_client, endpoints):
+def test_the_front_keeps_client_connections_alive_though_the_gateway_closes_each(aws_client, endpoints, s3_bucket_factory):
     """LocalStack answers `Connection: close`; the front does not pass it on, so one TLS connection serves many calls."""
     import http.client
     import socket
 
-    bucket = "harness-keepalive-public"  # anonymous reads, as S3 allows them: a public bucket policy (behaviour.md "S3")
-    ensure_bucket(aws_client.s3, bucket)
+    bucket = s3_bucket_factory("keepalive-public")  # anonymous reads, as S3 allows them: a public bucket policy (behaviour.md "S3")
     aws_client.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
     aws_client.s3.put_object(Bucket=bucket, Key="keepalive.txt", Body=b"kept")
