@@ -338,11 +338,23 @@ def _kill_runtime(pid: int) -> None:
                evidence=lambda: Path(f"/proc/{pid}/status").read_text(errors="replace"))
 
 
-@pytest.fixture(params=["python", "node"])
-def report_function(request, python_function, node_function):
-    """A function of each runtime family answering with its process id (PY_REPORT / NODE_REPORT)."""
+RUBY_REPORT = """$calls = 0
+def handler(event:, context:)
+  $calls += 1
+  sleep(event['sleep']) if event['sleep']
+  { 'pid' => Process.pid, 'calls' => $calls }
+end
+"""
+
+
+@pytest.fixture(params=["python", "node", "ruby"])
+def report_function(request, python_function, node_function, lambda_function_factory):
+    """A function of each runtime family answering with its process id (PY_REPORT / NODE_REPORT / RUBY_REPORT)."""
     if request.param == "python":
         return python_function(Timeout=3)
+    if request.param == "ruby":
+        return lambda_function_factory(Runtime="ruby3.3", Handler="function.handler", Timeout=3,
+                                       Code={"ZipFile": zip_files({"function.rb": RUBY_REPORT})})["FunctionName"]
     return node_function(files={"index.js": NODE_REPORT.replace("exports.handler = async (event, context) => {",
                                 "exports.handler = async (event, context) => {\n  if (event.sleep) await new Promise((r) => setTimeout(r, event.sleep * 1000));")},
                          Timeout=3)

@@ -2,18 +2,13 @@
 // The Cruddur avatar system as a CDK app (system.md): the seed's ThumbingServerlessCdkStack, and the avatar HTTP API the
 // seed made by hand in the console. Settings are CDK context values (cdk.json holds the seed's; `-c key=value` overrides).
 import * as cdk from "aws-cdk-lib";
-import { Fact, FactName } from "aws-cdk-lib/region-info";
 import { AvatarApiStack } from "../lib/avatar-api-stack";
 import { ThumbingServerlessCdkStack } from "../lib/thumbing-serverless-cdk-stack";
 
 const app = new cdk.App();
 const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
 // CDK's own Node providers (autoDeleteObjects, ...) run on the region's "latest" Node runtime (nodejs24.x in this
-// aws-cdk-lib); context `customResourceNodeRuntime` pins them to one the target serves (the harness: nodejs20.x).
-const providerNodeRuntime = app.node.tryGetContext("customResourceNodeRuntime");
-if (providerNodeRuntime && env.region) {
-  Fact.register({ region: env.region, name: FactName.LATEST_NODE_RUNTIME, value: providerNodeRuntime }, true);
-}
+// aws-cdk-lib), unchanged: the harness serves it.
 new ThumbingServerlessCdkStack(app, "ThumbingServerlessCdkStack", { env });
 if (app.node.tryGetContext("userPoolId")) {
   new AvatarApiStack(app, "CruddurAvatarApiStack", { env });
