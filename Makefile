@@ -7,7 +7,7 @@ NODE_APP := app/thumbnail_node
 NODE_APPS := $(NODE_APP) app/thumbnail_node_sdk2023 app/authorizer_node
 CDK_APP := app/cdk
 
-.PHONY: setup demo test bench up clean chromium ruby
+.PHONY: setup demo test bench bench-peers up clean chromium ruby
 setup: $(VENV)/.installed $(NODE_APPS:%=%/node_modules/.installed) $(CDK_APP)/node_modules/.installed chromium ruby
 	$(BIN)/python -m harness.lambda_runtime.install
 	$(BIN)/python -m harness.endpoints
@@ -49,6 +49,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The same workload against the harness and MiniStack (from PyPI, into $HARNESS_CACHE_DIR/bench/ministack-venv): bench/README.md
+bench-peers: setup
+	$(BIN)/python bench/peers.py
 
 up: setup
 	$(BIN)/harness up

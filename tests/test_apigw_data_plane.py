@@ -105,3 +105,22 @@ def test_a_function_api_gateway_may_not_invoke_is_500_and_the_log_says_why(aws_c
     assert "doesn't have permissions to call the integration" in line
     allow_apigateway_invoke(aws_client.lambda_, function["FunctionName"], api_id, aws_client.region, "000000000000")
     assert http("GET", f"{logged_echo_api['ApiEndpoint']}/unpermitted").status == 200
+
+
+def test_an_alias_integration_needs_the_alias_own_permission(aws_client, echo_api, lambda_function_factory):
+    """Lambda resource policies are per qualifier (AWS Lambda `AddPermission`: `Qualifier` grants on that version or
+    alias only): the unqualified function's grant does not let API Gateway invoke `<function>:live`; the alias's does.
+    The gateway reads the policy from LocalStack's store in-process (issue 13): the same decisions as GetPolicy."""
+    client, api_id, lambda_ = aws_client.apigatewayv2, echo_api["ApiId"], aws_client.lambda_
+    function = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": zip_files({"app.py": ECHO})})
+    version = lambda_.publish_version(FunctionName=function["FunctionName"])["Version"]
+    alias_arn = lambda_.create_alias(FunctionName=function["FunctionName"], Name="live", FunctionVersion=version)["AliasArn"]
+    allow_apigateway_invoke(lambda_, function["FunctionName"], api_id, aws_client.region, "000000000000")
+    integration = client.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=alias_arn,
+                                            PayloadFormatVersion="2.0")
+    client.create_route(ApiId=api_id, RouteKey="GET /alias", Target=f"integrations/{integration['IntegrationId']}")
+    assert http("GET", f"{echo_api['ApiEndpoint']}/alias").status == 500
+    lambda_.add_permission(FunctionName=function["FunctionName"], Qualifier="live", StatementId="apigateway-alias",
+                           Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+                           SourceArn=f"arn:aws:execute-api:{aws_client.region}:000000000000:{api_id}/*")
+    assert http("GET", f"{echo_api['ApiEndpoint']}/alias").status == 200

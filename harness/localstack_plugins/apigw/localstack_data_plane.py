@@ -37,6 +37,7 @@ from harness.localstack_plugins.apigw.http_api import HttpApi
 from harness.localstack_plugins.apigw.lambda_invocation import Invocation
 from harness.localstack_plugins.apigw.lambda_permission import invoke_allowed
 from harness.localstack_plugins.apigw.localstack_access_logs import WRITER
+from harness.localstack_plugins.apigw.localstack_function_policy import resource_policy
 from harness.localstack_plugins.apigw.payload_v2 import HttpRequest, HttpResponse
 from harness.shared import emulator_api
 from harness.shared.emulator_api import cognito_issuer
@@ -103,7 +104,7 @@ def invoker(account_id: str, region: str):
 
     def invoke(function_arn: str, payload: bytes, source_arn: str) -> Invocation:
         try:
-            if not invoke_allowed(_resource_policy(client, function_arn), function_arn, source_arn, account_id):
+            if not invoke_allowed(resource_policy(function_arn, account_id, region), function_arn, source_arn, account_id):
                 LOG.warning("HTTP API may not invoke %s: its resource policy does not allow apigateway.amazonaws.com for %s",
                             function_arn, source_arn)
                 return Invocation(status=None, not_permitted=True)
@@ -116,14 +117,6 @@ def invoker(account_id: str, region: str):
                           response.get("ResponseMetadata", {}).get("RequestId", ""))
 
     return invoke
-
-
-def _resource_policy(client: Any, function_arn: str) -> dict | None:
-    """GetPolicy's document; None when the function has no resource policy."""
-    try:
-        return json.loads(client.get_policy(FunctionName=function_arn)["Policy"])
-    except client.exceptions.ResourceNotFoundException:
-        return None
 
 
 class ExecuteApiEndpoint:
