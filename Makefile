@@ -46,6 +46,8 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 3 --junitxml=reports/junit.xml
+	# the Python stand-ins (README "The system under test"): the bug scenarios once more, on --sut python
+	$(BIN)/python -m pytest -n 3 --sut python --junitxml=reports/junit-sut-python.xml scenarios/test_avatar_api_bugs.py
 
 bench: setup
 	$(BIN)/python bench/run.py

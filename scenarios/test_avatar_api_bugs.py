@@ -21,21 +21,36 @@ from scenarios.avatar_client import PHOTO, api_preflight, browser_verdict, key_u
 
 VARIANTS = Path(__file__).with_name("variants")
 INTERNAL_ERROR = {"message": "Internal Server Error"}
+# The Python stand-in's authorizer, where a scenario is about the gateway and its variant is written in python.
+PYTHON_AUTHORIZER = {"authorizer_runtime": "python3.12"}
+# Each implementation's log line for a bug (`--sut`): the seed's libraries' own words (aws-jwt-verify, Ruby), or the stand-ins'.
+SAYS = {
+    "seed": {1: "JwtParseError: JWT string does not consist of exactly 3 parts (header, payload, signature)",
+             3: "TypeError: Cannot read properties of undefined (reading 'match')",
+             6: "NoMethodError", 8: "ArgumentError"},
+    "python": {1: "token not valid: DecodeError", 3: "KeyError", 6: "KeyError", 8: "KeyError"},
+}
+
+
+def variant(sut: str, role: str, name: str) -> dict:
+    """The `role` ("upload", "authorizer") function with a bug put back: `variants/<name>.<the implementation's language>`."""
+    language = {"upload": {"seed": "rb", "python": "py"}, "authorizer": {"seed": "js", "python": "py"}}[role][sut]
+    stem = f"authorizer_node_{name}" if (role, sut) == ("authorizer", "seed") else (f"authorizer_{name}" if role == "authorizer" else f"upload_{name}")
+    return {f"{role}_handler": f"{stem}.handler", f"{role}_extra_files": (VARIANTS / f"{stem}.{language}",)}
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_user_pool):
+def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_user_pool, sut):
     token = cognito_user_pool.access_token()
-    broken = avatar_api_factory(authorizer_handler="authorizer_bearer_not_stripped.handler",
-                                authorizer_extra_files=(VARIANTS / "authorizer_bearer_not_stripped.py",))
+    broken = avatar_api_factory(**variant(sut, "authorizer", "bearer_not_stripped"))
     answer = key_upload(broken.api_url, token)
     assert (answer.status, answer.json()) == (403, {"message": "Forbidden"})
     entry = broken.access_log_entry(answer)  # the authorizer answered isAuthorized:false: no authorizer error, a 403
     assert (entry["status"], entry["authorizerStatus"], entry["authorizerError"], entry["errorMessage"]) == ("403", "403", "-", "Forbidden")
-    broken.wait_for_authorizer_logs("token not valid: DecodeError")
+    broken.wait_for_authorizer_logs(SAYS[sut][1])
     with pytest.raises(AssertionError) as failure:  # why: in the authorizer's own log, attached by expect()
         broken.expect(answer, 200)
-    assert "token not valid: DecodeError" in str(failure.value) and '"authorizerStatus": "403"' in str(failure.value)
+    assert SAYS[sut][1] in str(failure.value) and '"authorizerStatus": "403"' in str(failure.value)
     fixed = avatar_api_factory()
     fixed.expect(key_upload(fixed.api_url, token), 200)
 
@@ -54,7 +69,7 @@ def test_bug_02_expired_token_is_403(avatar_api_factory, cognito_user_pool, cors
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, cognito_user_pool):
+def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, cognito_user_pool, sut):
     token = cognito_user_pool.access_token()
     broken = avatar_api_factory(authorizer_environment={"USER_POOL_ID": None, "USERPOOL_ID": cognito_user_pool.user_pool_id})
     for _ in range(2):
@@ -62,8 +77,8 @@ def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, c
         assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
         entry = broken.access_log_entry(answer)
         assert (entry["authorizerStatus"], entry["errorMessage"]) == ("500", "Internal Server Error")
-        assert "KeyError" in entry["authorizerError"] and "USER_POOL_ID" in entry["authorizerError"]  # failed at init
-    broken.wait_for_authorizer_logs("KeyError")
+        assert SAYS[sut][3] in entry["authorizerError"]  # failed at init
+    broken.wait_for_authorizer_logs(SAYS[sut][3])
     key_upload(avatar_api_factory().api_url, token, expect=200)
 
 
@@ -88,10 +103,11 @@ def test_bug_05_catch_all_with_authorizer_and_no_options_route_fails_preflight(a
     assert preflight.status == 200 and preflight.headers["access-control-allow-origin"] == FRONTEND_ORIGIN
 
 
-def test_bug_06_options_route_key_mismatch_sends_preflight_into_the_post_branch(avatar_api_factory):
+def test_bug_06_options_route_key_mismatch_sends_preflight_into_the_post_branch(avatar_api_factory, sut):
     broken = avatar_api_factory(cors_in="lambda", routes=(("POST /avatars/key_upload", True), ("OPTIONS /avatars/{proxy+}", False)))
     preflight = api_preflight(broken.api_url)
     assert (preflight.status, preflight.json()) == (500, INTERNAL_ERROR)  # the Lambda took the POST branch and crashed
+    assert SAYS[sut][6] in broken.access_log_entry(preflight)["integrationErrorMessage"]  # the seed's: NoMethodError on nil
     assert api_preflight(avatar_api_factory(cors_in="lambda").api_url).status == 200
 
 
@@ -103,16 +119,16 @@ def test_bug_06_lambda_origin_that_is_not_the_page_origin(avatar_api_factory, co
     assert not judged.allowed and "is not the page origin" in judged.explain()
 
 
-def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, cognito_user_pool):
-    broken = avatar_api_factory(upload_handler="upload_status_code_typo.handler", upload_extra_files=(VARIANTS / "upload_status_code_typo.py",))
+def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, cognito_user_pool, sut):
+    broken = avatar_api_factory(**variant(sut, "upload", "status_code_typo"))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert answer.status == 200 and "url" not in answer.json() and "status_code" in answer.json()
     assert "url" in key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).json()
 
 
 @pytest.mark.aws_unverified  # what $context.integration.status says of an inferred response
-def test_bug_07_the_access_log_shows_the_function_returned_no_status(avatar_api_factory, cognito_user_pool):
-    broken = avatar_api_factory(upload_handler="upload_status_code_typo.handler", upload_extra_files=(VARIANTS / "upload_status_code_typo.py",))
+def test_bug_07_the_access_log_shows_the_function_returned_no_status(avatar_api_factory, cognito_user_pool, sut):
+    broken = avatar_api_factory(**variant(sut, "upload", "status_code_typo"))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     entry = broken.access_log_entry(answer)
     # Lambda answered (200) but the function gave no statusCode: API Gateway inferred a 200 whose body is the whole JSON
@@ -121,12 +137,12 @@ def test_bug_07_the_access_log_shows_the_function_returned_no_status(avatar_api_
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool):
+def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool, sut):
     broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
     entry = broken.access_log_entry(answer)  # the AWS troubleshooting page's advice: $context.integrationErrorMessage
-    assert "KeyError" in entry["integrationErrorMessage"] and "UPLOADS_BUCKET_NAME" in entry["integrationErrorMessage"]
+    assert SAYS[sut][8] in entry["integrationErrorMessage"]
     assert (entry["authorizerStatus"], entry["lambdaStatus"], entry["errorMessage"]) == ("200", "200", "Internal Server Error")
     key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token(), expect=200)
 
@@ -147,7 +163,7 @@ def test_authorizer_without_invoke_permission_is_500_and_the_log_says_so(aws_cli
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_a_failing_status_assertion_says_why(avatar_api_factory, cognito_user_pool):
+def test_a_failing_status_assertion_says_why(avatar_api_factory, cognito_user_pool, sut):
     """expect_status's message carries the access-log line of the request and its functions' log lines (bug 8 here)."""
     broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
@@ -156,7 +172,7 @@ def test_a_failing_status_assertion_says_why(avatar_api_factory, cognito_user_po
     message = str(failure.value)
     assert message.startswith("expected status 200, got 500")
     assert f'"requestId": "{answer.headers["apigw-requestid"]}"' in message  # the access-log line of this request
-    assert "The Lambda function returned the following error: KeyError" in message
+    assert "The Lambda function returned the following error: " in message and SAYS[sut][8] in message
     assert f"/aws/lambda/{broken.spec.upload_function} START RequestId:" in message  # the function's own lines
     assert f"/aws/lambda/{broken.spec.authorizer_function} REPORT RequestId:" in message
 
@@ -222,7 +238,7 @@ def test_bug_15_authorizer_caching_reuses_a_decision_for_the_same_authorization_
 def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_user_pool, variant, authorizer_error):
     """behaviour.md "Lambda authorizer": throws, times out or answers in a wrong shape -> 500; the access log says which."""
     broken = avatar_api_factory(authorizer_handler=f"authorizer_failures.{variant}", authorizer_timeout_seconds=1,
-                                authorizer_extra_files=(VARIANTS / "authorizer_failures.py",))
+                                authorizer_extra_files=(VARIANTS / "authorizer_failures.py",), **PYTHON_AUTHORIZER)
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
     assert broken.upload_logs() == ""  # the integration never ran
@@ -232,6 +248,7 @@ def test_authorizer_failure_is_500_never_an_allow(avatar_api_factory, cognito_us
 def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_user_pool):
     api = avatar_api_factory(authorizer_payload_format="1.0", authorizer_handler="authorizer_failures.iam_policy",
                              authorizer_extra_files=(VARIANTS / "authorizer_failures.py",),
+                             implementation="python",  # the stand-in's upload reads the authorizer's context (the seed's, the token)
                              routes=(("POST /avatars/key_upload", True), ("GET /avatars/key_upload", True)))
     answer = key_upload(api.api_url, cognito_user_pool.access_token())
     assert answer.status == 200 and "/policy-user.jpg?" in answer.json()["url"]  # context reached the integration
@@ -240,12 +257,11 @@ def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_u
 
 
 def test_bug_17_extension_not_checked_lets_one_user_replace_another_users_avatar(avatar_api_factory, cognito_user_pool,
-                                                                                 thumbnail_pipeline, aws_client):
+                                                                                 thumbnail_pipeline, aws_client, sut):
     """`{"extension": "x/<victim sub>"}` -> key `<attacker sub>.x/<victim sub>`; the thumbnail Lambda keeps the base name,
     so it writes over `avatars/<victim sub>.jpg`. Fixed: the extension is one of a short allow-list, else 400."""
     victim, attacker = str(uuid.uuid4()), str(uuid.uuid4())
-    broken = avatar_api_factory(upload_handler="upload_extension_not_checked.handler",
-                                upload_extra_files=(VARIANTS / "upload_extension_not_checked.py",))
+    broken = avatar_api_factory(**variant(sut, "upload", "extension_not_checked"))
     victim_url = key_upload(broken.api_url, cognito_user_pool.access_token(sub=victim)).json()["url"]
     assert http("PUT", victim_url, {"Content-Type": "image/jpeg"}, PHOTO).status == 200
     avatar_key = thumbnail_pipeline.spec.output_key(f"{victim}.jpg")

@@ -190,3 +190,22 @@ def test_cors_never_says_allowed_for_a_simple_request_it_did_not_send(avatar_api
     assert sent.returncode == 1 and "BLOCKED" in sent.stdout and "Access-Control-Allow-Origin: missing" in sent.stdout, sent.stdout
     safe = subprocess.run([*harness_cors, "--method", "GET"], capture_output=True, text=True, timeout=60)  # safe: sent unasked
     assert safe.returncode == 1 and f"GET {url} ->" in safe.stdout and "BLOCKED" in safe.stdout, safe.stdout
+
+
+def test_demo_runs_the_avatar_flow_step_by_step_then_one_broken_step_with_its_symptom_and_log_line(tmp_path):
+    """issue 10: the main job shows the whole avatar flow on the seed's functions, then bug 2's 403 and the line explaining it."""
+    result = subprocess.run([sys.executable, "-m", "harness.cli.main", "demo", "--state-dir", str(tmp_path / "state")],
+                            capture_output=True, text=True, timeout=280)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "The avatar flow (seed: upload ruby3.2, authorizer nodejs18.x, thumbnailer nodejs18.x):" in out
+    for step, status in (("mint a token", "-"), ("preflight OPTIONS /avatars/key_upload", "204"),
+                         ("POST /avatars/key_upload (through the authorizer)", "200"), ("PUT the avatar to the presigned URL", "200"),
+                         ("thumbnail in the assets bucket", "-"), ("from the CDN", "200")):
+        line = next((line for line in out.splitlines() if step in line), None)
+        assert line is not None and line.lstrip().startswith("ok") and f" {status} " in line and " ms" in line, (step, out)
+    assert "/aws/lambda/CruddurApiGatewayLambdaAuthorizer" in out and "authorized sub=" in out  # the functions' lines
+    assert "/aws/lambda/cruddur-process-images" in out
+    broken = out.split("One step broken on purpose", 1)[1]
+    assert "POST /avatars/key_upload with an expired token" in broken and ' 403 ' in broken and '{"message":"Forbidden"}' in broken
+    assert "Access forbidden: JwtExpiredError: Token expired at " in broken  # aws-jwt-verify's own words

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +18,8 @@ from botocore.exceptions import EndpointConnectionError
 
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
 from harness.library.aws import AwsClients
-from harness.library.aws_endpoints import AwsEndpoints
+from harness.library.aws_endpoints import AwsEndpoints, activate
+from harness.library.cdn import CdnDistribution
 from harness.library.cloudwatch_logs import follow
 from harness.library.cors_explainer import CorsRequest
 from harness.library.cors_probe import probe
@@ -32,8 +33,9 @@ from harness.library.lambda_functions import log_group
 from harness.library.progress import step
 from harness.library.recorded_answers import differences
 from harness.library.layout import SAMPLE_AVATAR
-from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from harness.library.thumbnail_pipeline import IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 from harness.cli import arguments as cli_arguments
+from harness.cli import avatar_demo
 
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
 STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
@@ -69,6 +71,7 @@ def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: Avat
         "assets_bucket": spec.assets_bucket,
         "thumbnail_function": spec.function_name,
         "thumbnail_runtime": spec.runtime,
+        "system_under_test": describe_sut(api, pipeline),
         "output_folder": spec.folder_output,
         "api_url": api.api_url,
         "issuer": pool.issuer,
@@ -89,32 +92,39 @@ def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Boot, provision, upload a sample avatar, wait for its thumbnail, report."""
-    image = Path(args.image)
-    body = image.read_bytes()
+    """Boot, provision the avatar stack, run the avatar flow step by step, then one step broken on purpose (avatar_demo)."""
+    image = Path(args.image).read_bytes()
     with running_engine(args.state_dir, args.port) as engine:
         clients = engine.clients()
-        spec = ThumbnailPipelineSpec(runtime=args.runtime)
-        pipeline = step(f"provisioning the thumbnail pipeline ({spec.runtime})", lambda: provision_thumbnail_pipeline(clients, spec))
-        latencies = []
-        for start in ("cold", "warm"):  # the first upload starts the function's environment, the second reuses it
-            key = f"{uuid.uuid4()}.jpg"  # the upload Lambda names uploads <cognito sub>.<extension>
-            step(f"uploading {image.name} ({len(body)} bytes) to s3://{spec.uploads_bucket}/{key}", lambda: pipeline.upload(key, body))
-            started = time.perf_counter()
-            thumbnail = step(f"waiting for the thumbnail ({start} start)", lambda: pipeline.wait_for_thumbnail(key, timeout=60))
-            latencies.append((start, (time.perf_counter() - started) * 1000))
-        head = clients.s3.head_object(Bucket=spec.assets_bucket, Key=spec.output_key(key))
-        width, height = _jpeg_size(thumbnail)
-        print("\nWhat happened:")
-        print(f"  LocalStack ready in {engine.boot_seconds * 1000:.0f} ms at {engine.endpoint_url}")
-        print(f"  s3://{spec.uploads_bucket}/{key}: {len(body)} bytes uploaded")
-        print(f"  s3://{spec.assets_bucket}/{spec.output_key(key)}: {head['ContentLength']} bytes, {head['ContentType']}, {width}x{height}")
-        for start, latency_ms in latencies:
-            print(f"  upload -> thumbnail visible ({start} start): {latency_ms:.0f} ms")
-        print("  function log (CloudWatch Logs):")
-        for line in pipeline.wait_for_logs("REPORT RequestId", timeout=10).splitlines():
-            print(f"    {line}")
-    return 0
+        pipeline, api, pool = provision_stack(clients, engine.region, args)
+        activate(AwsEndpoints.of_engine(engine.endpoint_url))  # the presigned PUT on S3's host reaches the engine
+        with CdnDistribution(clients.s3, pipeline.spec.assets_bucket) as cdn:
+            steps = avatar_demo.avatar_flow(api, pipeline, pool, image, cdn)
+        print(f"\nThe avatar flow ({describe_sut(api, pipeline)}):")
+        print("\n".join(step.line() for step in steps))
+        print("\nThe functions' CloudWatch Logs lines:")
+        print("\n".join(avatar_demo.function_lines(api, pipeline)))
+        broken, why = avatar_demo.broken_step(api, pool)
+        print("\nOne step broken on purpose (system.md bug 2: an expired access token):")
+        print(broken.line())
+        print(f"  why: {why}")
+    return 0 if all(step.ok for step in steps) and len(steps) == 6 and broken.ok else 1
+
+
+def provision_stack(clients: AwsClients, region: str, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi, FakeCognitoUserPool]:
+    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given)."""
+    spec = ThumbnailPipelineSpec(implementation=args.sut, runtime=args.runtime or "")
+    pipeline = step(f"provisioning the thumbnail pipeline ({spec.runtime})", lambda: provision_thumbnail_pipeline(clients, spec))
+    pool = FakeCognitoUserPool(region=region)
+    api_spec = AvatarApiSpec(uploads_bucket=spec.uploads_bucket, implementation=args.sut)
+    api = step(f"provisioning the avatar upload API (upload {api_spec.upload_runtime}, authorizer {api_spec.authorizer_runtime})",
+               lambda: provision_avatar_api(clients, pool, api_spec))
+    return pipeline, api, pool
+
+
+def describe_sut(api: AvatarApi, pipeline: ThumbnailPipeline) -> str:
+    return (f"{api.spec.implementation}: upload {api.spec.upload_runtime}, authorizer {api.spec.authorizer_runtime}, "
+            f"thumbnailer {pipeline.spec.runtime}")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -126,11 +136,7 @@ def up(args: argparse.Namespace) -> int:
         (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
     with running_engine(args.state_dir, args.port) as engine, withdrawn_at_exit(engine.state_dir / STACK_FILE):
         clients = engine.clients()
-        spec = ThumbnailPipelineSpec(runtime=args.runtime)
-        pipeline = step("provisioning the thumbnail pipeline", lambda: provision_thumbnail_pipeline(clients, spec))
-        pool = FakeCognitoUserPool(region=engine.region)
-        api = step("provisioning the avatar upload API", lambda: provision_avatar_api(
-            clients, pool, AvatarApiSpec(uploads_bucket=spec.uploads_bucket)))
+        pipeline, api, pool = provision_stack(clients, engine.region, args)
         pool.save(engine.state_dir / IDENTITY_FILE)
         facts = stack_facts(engine, pipeline, api, pool)
         stack_file = engine.state_dir / STACK_FILE
@@ -200,15 +206,6 @@ def doctor(args: argparse.Namespace) -> int:
     return 0 if healthy else 1
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int]:
-    from io import BytesIO
-
-    from PIL import Image
-
-    with Image.open(BytesIO(data)) as image:
-        return image.size
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="harness", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -237,14 +234,18 @@ def parser() -> argparse.ArgumentParser:
     logs_command.add_argument("--state-dir", required=True, help="the --state-dir given to `harness up`")
     logs_command.add_argument("--follow", action="store_true", help="keep printing new lines until Ctrl-C")
     for name, function, help_text in (
-        ("demo", demo, "boot the stack, run the avatar thumbnail flow once, print what happened"),
+        ("demo", demo, "boot the stack, run the avatar flow step by step, then one step broken on purpose"),
         ("up", up, "boot and provision the stack, write stack.json, run until Ctrl-C"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.set_defaults(run=function)
         command.add_argument("--state-dir", type=cli_arguments.state_dir, help="where LocalStack keeps its state (default: a fresh temp dir)")
         command.add_argument("--port", type=cli_arguments.port, help="loopback port (default: a free one)")
-        command.add_argument("--runtime", default="python3.12", type=cli_arguments.thumbnail_runtime, help="thumbnail Lambda runtime: python3.12 (Pillow) or nodejs20.x (sharp)")
+        command.add_argument("--sut", choices=IMPLEMENTATIONS, default=os.environ.get("HARNESS_SUT", "seed"),
+                             help="the functions: seed (Ruby upload, Node authorizer and thumbnailer; the default, or $HARNESS_SUT) "
+                                  "or python (the Python stand-ins)")
+        command.add_argument("--runtime", default=None, type=cli_arguments.thumbnail_runtime,
+                             help="thumbnail Lambda runtime (default: the --sut's, nodejs18.x or python3.12): python3.<minor> (Pillow) or nodejs<major>.x (sharp)")
         if name == "demo":
             command.add_argument("--image", default=str(SAMPLE_AVATAR), type=cli_arguments.existing_file, help="the avatar to upload")
     return root

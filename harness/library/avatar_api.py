@@ -12,6 +12,12 @@ fake pool: its JWKS is an object in a bucket of the API's own, named to the pyth
 and read with the authorizer's role. `authorizer_runtime="nodejs20.x"` deploys the seed's Node authorizer
 (aws-jwt-verify), which has no such override: emulator only.
 
+`implementation` picks the system under test (README "The system under test"): "seed" (the default) is the seed's own
+languages, the upload Lambda in Ruby (`app/upload_ruby`, ruby3.2, `function.handler`, its jwt gem from a layer made and
+deleted with the API) and the authorizer in Node (`app/authorizer_node`, nodejs18.x, aws-jwt-verify); "python" is the
+Python stand-ins (`app/upload_python`, `app/authorizer_python` on python3.12). On AWS the seed's authorizer cannot
+verify the fake pool (no Cognito knows it), so there the python authorizer stands in for it.
+
 `AvatarApiSpec` holds the deployed values; scenarios change one field to reproduce a bug.
 """
 
@@ -22,6 +28,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.library.access_logs import AWS_WAIT_SECONDS, CLOCK_MARGIN_MS, access_log_line, expect_status
 from harness.library.aws import AwsClients
@@ -33,10 +40,12 @@ from harness.library.lambda_functions import (
     function_logs, wait_for_function_logs,
 )
 from harness.library.layout import APP_DIR
-from harness.library.packaging import node_function_zip, python_function_zip
+from harness.library.packaging import node_function_zip, python_function_zip, ruby_function_zip, ruby_gem_layer_zip
 from harness.library.s3 import delete_bucket, ensure_bucket
 from harness.library.stage_deployment import wait_stage_deployed
+from harness.library.thumbnail_pipeline import IMPLEMENTATIONS
 
+SEED_UPLOAD_RUNTIME, SEED_AUTHORIZER_RUNTIME = "ruby3.2", "nodejs18.x"  # system.md: Ruby (2.7 then), Node
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`
 JWKS_KEY = "jwks.json"
 # What a user debugging the API puts in the stage's access log (behaviour.md "HTTP API access logging"; the AWS
@@ -73,12 +82,27 @@ class AvatarApiSpec:
     upload_environment: dict[str, str | None] = field(default_factory=dict)
     authorizer_extra_files: tuple[Path, ...] = ()
     authorizer_handler: str = ""  # default: the implementation's own (handler.handler, index.handler)
-    authorizer_runtime: str = "python3.12"  # or "nodejs20.x": app/authorizer_node, aws-jwt-verify as the seed's
+    implementation: str = "seed"  # "seed": Ruby upload + Node authorizer; "python": the stand-ins (module docstring)
+    authorizer_runtime: str = ""  # default: the implementation's (nodejs18.x, python3.12); "nodejs20.x" etc. to choose
     authorizer_timeout_seconds: int = 10
     upload_extra_files: tuple[Path, ...] = ()
-    upload_handler: str = "handler.handler"
+    upload_handler: str = ""  # default: the implementation's (function.handler, handler.handler)
+    upload_runtime: str = ""  # default: the implementation's (ruby3.2, python3.12)
     access_log_format: str = ACCESS_LOG_FORMAT
     authorizer_invoke_permission: bool = True  # False: the authorizer's resource policy does not let API Gateway call it
+
+    def __post_init__(self) -> None:
+        if self.implementation not in IMPLEMENTATIONS:
+            raise ValueError(f"implementation {self.implementation!r}: one of {', '.join(IMPLEMENTATIONS)}")
+        seed = self.implementation == "seed"
+        object.__setattr__(self, "upload_runtime", self.upload_runtime or (SEED_UPLOAD_RUNTIME if seed else "python3.12"))
+        object.__setattr__(self, "upload_handler", self.upload_handler or _default_handler(self.upload_runtime))
+        object.__setattr__(self, "authorizer_runtime", self.authorizer_runtime or (SEED_AUTHORIZER_RUNTIME if seed else "python3.12"))
+
+    @property
+    def jwt_layer(self) -> str:
+        """The upload Lambda's layer with the jwt gem (a Ruby upload Lambda only)."""
+        return f"{self.upload_function}-jwt"
 
     @property
     def access_log_group(self) -> str:
@@ -97,6 +121,7 @@ class AvatarApi:
     clients: AwsClients
     api_id: str
     api_url: str
+    layer_version_arns: tuple[str, ...] = ()
 
     def authorizer_logs(self) -> str:
         return function_logs(self.clients.logs, self.spec.authorizer_function)
@@ -128,6 +153,8 @@ class AvatarApi:
         cleanup.run(f"log group {self.spec.access_log_group}", lambda: delete_log_group(self.clients.logs, self.spec.access_log_group))
         for name in (self.spec.upload_function, self.spec.authorizer_function):
             cleanup.run(f"lambda function {name}", lambda name=name: delete_function(self.clients.lambda_, self.clients.logs, name))
+        for arn in self.layer_version_arns:
+            cleanup.run(f"lambda layer version {arn}", lambda arn=arn: _delete_layer_version(self.clients.lambda_, arn))
         for role in (self.spec.upload_role, self.spec.authorizer_role):
             cleanup.run(f"iam role {role}", lambda role=role: delete_role(self.clients.iam, role))
         if self.clients.emulator is None:
@@ -161,34 +188,66 @@ def _authorizer_role_statement(spec: AvatarApiSpec) -> dict:
 
 
 def _default_handler(runtime: str) -> str:
+    if runtime.startswith("ruby"):
+        return "function.handler"
     return "index.handler" if runtime.startswith("nodejs") else "handler.handler"
 
 
-def _authorizer_zip(spec: AvatarApiSpec) -> bytes:
-    if spec.authorizer_runtime.startswith("nodejs"):
+def _upload_zip(spec: AvatarApiSpec) -> bytes:
+    if spec.upload_runtime.startswith("ruby"):
+        return ruby_function_zip(APP_DIR / "upload_ruby", extra=spec.upload_extra_files)
+    return python_function_zip(APP_DIR / "upload_python", spec.upload_runtime.removeprefix("python"), extra=spec.upload_extra_files)
+
+
+def _upload_layers(clients: AwsClients, spec: AvatarApiSpec) -> tuple[str, ...]:
+    """system.md: the seed's jwt gem came as a layer (`ruby/gems/<abi>/...`); published with the API, deleted with it."""
+    if not spec.upload_runtime.startswith("ruby"):
+        return ()
+    abi = spec.upload_runtime.removeprefix("ruby") + ".0"
+    layer = clients.lambda_.publish_layer_version(LayerName=spec.jwt_layer, CompatibleRuntimes=[spec.upload_runtime],
+                                                  Content={"ZipFile": ruby_gem_layer_zip(["jwt"], abi)})
+    return (layer["LayerVersionArn"],)
+
+
+def _delete_layer_version(lambda_: Any, arn: str) -> None:
+    layer_arn, version = arn.rsplit(":", 1)
+    lambda_.delete_layer_version(LayerName=layer_arn, VersionNumber=int(version))
+
+
+def _authorizer_runtime(clients: AwsClients, spec: AvatarApiSpec) -> str:
+    """The seed's Node authorizer on an emulator; on AWS the python one verifies the fake pool (module docstring)."""
+    if clients.emulator is None and spec.implementation == "seed" and spec.authorizer_runtime == SEED_AUTHORIZER_RUNTIME:
+        return "python3.12"
+    return spec.authorizer_runtime
+
+
+def _authorizer_zip(runtime: str, spec: AvatarApiSpec) -> bytes:
+    if runtime.startswith("nodejs"):
         return node_function_zip(APP_DIR / "authorizer_node", extra=spec.authorizer_extra_files)
-    version = spec.authorizer_runtime.removeprefix("python")
+    version = runtime.removeprefix("python")
     return python_function_zip(APP_DIR / "authorizer_python", version, extra=spec.authorizer_extra_files)
 
 
 def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: AvatarApiSpec = AvatarApiSpec()) -> AvatarApi:
     """The packages are built first: a missing one is a ProvisioningError before anything is created."""
-    upload_code = python_function_zip(APP_DIR / "upload_python", "3.12", extra=spec.upload_extra_files)
-    authorizer_code = _authorizer_zip(spec)
+    upload_code = _upload_zip(spec)
+    authorizer_runtime = _authorizer_runtime(clients, spec)
+    authorizer_code = _authorizer_zip(authorizer_runtime, spec)
     jwks_url = publish_jwks(clients, pool, spec.jwks_bucket)
     upload_role_arn = ensure_role(clients.iam, spec.upload_role, _upload_role_statement(spec))
     authorizer_role_arn = ensure_role(clients.iam, spec.authorizer_role, _authorizer_role_statement(spec))
     upload_env = {"UPLOADS_BUCKET_NAME": spec.uploads_bucket} | ({"FRONTEND_URL": spec.frontend_origin} if spec.cors_in == "lambda" else {})
+    layers = _upload_layers(clients, spec)
     upload_arn = deploy_function(
-        clients.lambda_, FunctionName=spec.upload_function, Runtime="python3.12", Role=upload_role_arn,
-        Handler=spec.upload_handler, Timeout=10,
+        clients.lambda_, FunctionName=spec.upload_function, Runtime=spec.upload_runtime, Role=upload_role_arn,
+        Handler=spec.upload_handler, Timeout=10, Layers=list(layers),
         Code={"ZipFile": upload_code},
         Environment={"Variables": _environment(upload_env, spec.upload_environment)},
     )
     authorizer_env = {"USER_POOL_ID": pool.user_pool_id, "CLIENT_ID": pool.client_id} | ({"JWKS_URL": jwks_url} if jwks_url else {})
     authorizer_arn = deploy_function(
-        clients.lambda_, FunctionName=spec.authorizer_function, Runtime=spec.authorizer_runtime, Role=authorizer_role_arn,
-        Handler=spec.authorizer_handler or _default_handler(spec.authorizer_runtime), Timeout=spec.authorizer_timeout_seconds,
+        clients.lambda_, FunctionName=spec.authorizer_function, Runtime=authorizer_runtime, Role=authorizer_role_arn,
+        Handler=spec.authorizer_handler or _default_handler(authorizer_runtime), Timeout=spec.authorizer_timeout_seconds,
         Code={"ZipFile": authorizer_code}, Environment={"Variables": _environment(authorizer_env, spec.authorizer_environment)},
     )
     api_client = clients.apigatewayv2
@@ -222,4 +281,4 @@ def provision_avatar_api(clients: AwsClients, pool: FakeCognitoUserPool, spec: A
     invoked = (spec.upload_function, spec.authorizer_function) if spec.authorizer_invoke_permission else (spec.upload_function,)
     for function_name in invoked:
         allow_apigateway_invoke(clients.lambda_, function_name, api_id, clients.region, account_id)
-    return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"])
+    return AvatarApi(spec=spec, clients=clients, api_id=api_id, api_url=api["ApiEndpoint"], layer_version_arns=layers)

@@ -192,10 +192,11 @@ def _cached_node_modules(source: Path) -> Path:
     return root
 
 
-def ruby_function_zip(source: Path) -> bytes:
-    """`source` as it is: a Ruby function's files (its gems come from the runtime, a layer or its vendor/bundle)."""
+def ruby_function_zip(source: Path, extra: tuple[Path, ...] = ()) -> bytes:
+    """`source` as it is: a Ruby function's files (its gems come from the runtime, a layer or its vendor/bundle);
+    `extra` files are added at the package root (a bug variant of the handler)."""
     files = _source_files(source, _SKIP_DIRS)
-    return _cached(_digest(source, files, (), "ruby"), lambda: _zip_tree([source], exclude_top=set(), extra=()))
+    return _cached(_digest(source, files, extra, "ruby"), lambda: _zip_tree([source], exclude_top=set(), extra=extra))
 
 
 def ruby_gem_layer_zip(gems: Iterable[str], abi: str) -> bytes:

@@ -2,7 +2,9 @@
 
 uploads bucket --s3:ObjectCreated:Put--> thumbnail Lambda --> assets bucket under FOLDER_OUTPUT.
 `ThumbnailPipelineSpec` holds the deployed values (names, env, no prefix filter); scenarios change
-one field to reproduce a bug. `provision_thumbnail_pipeline` is idempotent.
+one field to reproduce a bug. `provision_thumbnail_pipeline` is idempotent. `implementation` picks the thumbnailer:
+"seed" (the default) is the seed's Node 18 + sharp (`app/thumbnail_node`, `new S3Client()` with no options), "python"
+the Pillow stand-in (`app/thumbnail_python`, python3.12); `runtime` names another version of either.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from harness.library.s3 import delete_bucket, ensure_bucket, wait_for_object
 
 
 DEPLOYED_UPLOAD_ORIGINS = ("https://*.gitpod.io",)
+IMPLEMENTATIONS = ("seed", "python")  # the same choice as harness.library.avatar_api's
 
 
 def uploads_bucket_cors(origins: tuple[str, ...] = DEPLOYED_UPLOAD_ORIGINS) -> dict:
@@ -49,7 +52,8 @@ class ThumbnailPipelineSpec:
     assets_bucket: str = "assets.cruddur.com"
     function_name: str = "cruddur-process-images"
     role_name: str = "cruddur-thumbnail-lambda-role"
-    runtime: str = "python3.12"  # or "nodejs20.x" for the sharp implementation (the seed's)
+    implementation: str = "seed"  # "seed": nodejs18.x + sharp; "python": python3.12 + Pillow (module docstring)
+    runtime: str = ""  # default: the implementation's; "nodejs20.x", "python3.13", ... choose one
     node_app: str = "thumbnail_node"  # its node_modules; "thumbnail_node_sdk2023": the lock's AWS SDK of spring 2023
     folder_input: str = ""  # the upload Lambda writes `<sub>.<ext>` at the bucket root
     folder_output: str = "avatars"
@@ -63,6 +67,11 @@ class ThumbnailPipelineSpec:
     memory_size: int = 512
     timeout: int = 30
     extra_environment: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.implementation not in IMPLEMENTATIONS:
+            raise ValueError(f"implementation {self.implementation!r}: one of {', '.join(IMPLEMENTATIONS)}")
+        object.__setattr__(self, "runtime", self.runtime or ("nodejs18.x" if self.implementation == "seed" else "python3.12"))
 
     def with_unique_names(self, prefix: str = "") -> "ThumbnailPipelineSpec":
         """Every name made unique (`<prefix><name>-<random>`); the AWS target passes its run's prefix."""

@@ -5,6 +5,7 @@ emulator; on AWS every name is unique and carries the run's prefix (bucket names
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,8 +20,23 @@ from harness.library.cors_probe import CorsProbe, probe
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.targets.emulator_control import EmulatorControl
 from harness.library.targets.target import Target
-from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from harness.library.thumbnail_pipeline import (
+    IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline,
+)
 from harness.pytest_plugin.terminal import progress
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("harness").addoption(
+        "--sut", choices=IMPLEMENTATIONS, default=os.environ.get("HARNESS_SUT", "seed"),
+        help="the system under test: 'seed' (Ruby upload, Node authorizer and thumbnailer, the default) or 'python' "
+             "(the Python stand-ins); default $HARNESS_SUT, else seed")
+
+
+@pytest.fixture(scope="session")
+def sut(request: pytest.FixtureRequest) -> str:
+    """Which implementation of the Cruddur functions the fixtures deploy (`--sut`, `HARNESS_SUT`)."""
+    return request.config.getoption("--sut")
 
 
 def _session_names(spec: Any, target: Target) -> Any:
@@ -29,9 +45,10 @@ def _session_names(spec: Any, target: Target) -> Any:
 
 
 @pytest.fixture(scope="session")
-def thumbnail_pipeline(request: pytest.FixtureRequest, aws_target: Target, aws_client: AwsClients) -> Iterator[ThumbnailPipeline]:
+def thumbnail_pipeline(request: pytest.FixtureRequest, aws_target: Target, aws_client: AwsClients,
+                       sut: str) -> Iterator[ThumbnailPipeline]:
     """The pipeline as deployed (system.md names and values), shared by the session: use unique keys."""
-    spec = _session_names(ThumbnailPipelineSpec(), aws_target)
+    spec = _session_names(ThumbnailPipelineSpec(implementation=sut), aws_target)
     step = progress(request.config)
     pipeline = step(f"provisioning the thumbnail pipeline ({spec.uploads_bucket} -> {spec.function_name} -> {spec.assets_bucket})",
                     lambda: provision_thumbnail_pipeline(aws_client, spec))
@@ -40,11 +57,13 @@ def thumbnail_pipeline(request: pytest.FixtureRequest, aws_target: Target, aws_c
 
 
 @pytest.fixture
-def thumbnail_pipeline_factory(aws_client: AwsClients, name_prefix: str) -> Iterator[Callable[..., ThumbnailPipeline]]:
-    """`make(**spec_fields)`: a uniquely named pipeline with some fields changed; deleted at teardown."""
+def thumbnail_pipeline_factory(aws_client: AwsClients, name_prefix: str, sut: str) -> Iterator[Callable[..., ThumbnailPipeline]]:
+    """`make(**spec_fields)`: a uniquely named pipeline with some fields changed (`implementation` defaults to
+    `--sut`); deleted at teardown."""
     created: list[ThumbnailPipeline] = []
 
     def make(**overrides: Any) -> ThumbnailPipeline:
+        overrides.setdefault("implementation", sut)
         pipeline = provision_thumbnail_pipeline(aws_client, ThumbnailPipelineSpec(**overrides).with_unique_names(name_prefix))
         created.append(pipeline)
         return pipeline
@@ -69,9 +88,9 @@ def cognito_user_pool(aws_client: AwsClients) -> FakeCognitoUserPool:
 
 @pytest.fixture(scope="session")
 def avatar_api(request: pytest.FixtureRequest, aws_target: Target, aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool,
-               thumbnail_pipeline: ThumbnailPipeline) -> Iterator[AvatarApi]:
+               thumbnail_pipeline: ThumbnailPipeline, sut: str) -> Iterator[AvatarApi]:
     """The avatar upload API as deployed (CORS in the API's configuration), feeding the session's pipeline."""
-    spec = _session_names(AvatarApiSpec(uploads_bucket=thumbnail_pipeline.spec.uploads_bucket), aws_target)
+    spec = _session_names(AvatarApiSpec(uploads_bucket=thumbnail_pipeline.spec.uploads_bucket, implementation=sut), aws_target)
     step = progress(request.config)
     api = step(f"provisioning the avatar upload API ({spec.api_name}, authorizer {spec.authorizer_function})",
                lambda: provision_avatar_api(aws_client, cognito_user_pool, spec))
@@ -81,11 +100,13 @@ def avatar_api(request: pytest.FixtureRequest, aws_target: Target, aws_client: A
 
 @pytest.fixture
 def avatar_api_factory(aws_client: AwsClients, cognito_user_pool: FakeCognitoUserPool,
-                       thumbnail_pipeline: ThumbnailPipeline, name_prefix: str) -> Iterator[Callable[..., AvatarApi]]:
-    """`make(**spec_fields)`: a uniquely named avatar API with some fields changed; deleted at teardown."""
+                       thumbnail_pipeline: ThumbnailPipeline, name_prefix: str, sut: str) -> Iterator[Callable[..., AvatarApi]]:
+    """`make(**spec_fields)`: a uniquely named avatar API with some fields changed (`implementation` defaults to
+    `--sut`); deleted at teardown."""
     created: list[AvatarApi] = []
 
     def make(**overrides: Any) -> AvatarApi:
+        overrides.setdefault("implementation", sut)
         overrides.setdefault("uploads_bucket", thumbnail_pipeline.spec.uploads_bucket)
         api = provision_avatar_api(aws_client, cognito_user_pool, AvatarApiSpec(**overrides).with_unique_names(name_prefix))
         created.append(api)
