@@ -14,7 +14,6 @@ Run: `make bench-peers` (or `.venv/bin/python bench/peers.py`).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -36,8 +35,9 @@ from harness.library.http import http
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
 from harness.library.packaging import zip_files
 from harness.library.s3 import head_object
-from harness.library.targets.localstack_host import LocalStackEngine, descendants, free_loopback_port
+from harness.library.targets.localstack_host import LocalStackEngine, free_loopback_port
 from harness.shared.cache import cache_dir
+from measure import percentile, rss_mb  # bench/measure.py (the script's own folder is on sys.path)
 
 MINISTACK_VERSION = "1.5.33"  # the release issue 13 measured
 BOTO3_VERSION = "1.43.106"  # MiniStack runs python functions on its venv's `python3`; 1.42.34 (ours) conflicts with its pins
@@ -85,21 +85,6 @@ class Engine:
     stop: Callable[[], None]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def rss_mb(pid: int) -> float:
-    total = 0
-    for each in descendants(pid) | {pid}:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def ministack_program() -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from harness.library.avatar_api import AvatarApiSpec, provision_avatar_api
 from harness.library.cdk import CDK_APP_DIR, CdkApp, cruddur_function_assets
-from harness.library.targets.localstack_host import LocalStackEngine, descendants
+from harness.library.targets.localstack_host import LocalStackEngine
 from harness.library.http import http
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.packaging import zip_files
@@ -28,6 +28,7 @@ from harness.lambda_runtime.runtimes import servable_runtimes
 from harness.library.s3 import head_object
 from harness.library.layout import APP_DIR, CHECKOUT_ROOT
 from harness.library.thumbnail_pipeline import ThumbnailPipelineSpec, provision_thumbnail_pipeline
+from measure import percentile, rss_mb  # bench/measure.py (the script's own folder is on sys.path)
 
 IMAGES = sorted((CHECKOUT_ROOT / "fixtures" / "images").iterdir())
 UPLOADS = 50
@@ -35,25 +36,10 @@ WARM_INVOKES = 100
 API_CALLS = 200
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
 
 def report(label: str, value: float, unit: str, target: str = "") -> None:
     print(f"{label:<46} {value:>9.1f} {unit:<3} {target}")
 
-
-def rss_mb(pid: int) -> float:
-    total = 0
-    for each in descendants(pid) | {pid}:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
 
 
 def bench_boot() -> None:
