@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.localstack_plugins.apigw.aws_unverified import AUTHORIZER_BAD_RESPONSE, AUTHORIZER_FUNCTION_ERROR, SIMPLE_RESPONSE_WITHOUT_IS_AUTHORIZED
-from harness.localstack_plugins.apigw.gateway_responses import FORBIDDEN, INTERNAL_SERVER_ERROR, UNAUTHORIZED, GatewayResponse
+from harness.localstack_plugins.apigw.gateway_responses import FORBIDDEN, INTERNAL_SERVER_ERROR, GatewayResponse
 from harness.localstack_plugins.apigw.lambda_invocation import function_error_text
 
 MAX_TTL_SECONDS = 3600
