@@ -27,7 +27,7 @@ def test_a_node_function_package_without_its_lock_file_says_so(tmp_path):
 def test_provisioning_with_a_missing_package_fails_before_creating_anything(aws_client, monkeypatch, tmp_path):
     monkeypatch.setattr(avatar_api_module, "APP_DIR", tmp_path)
     spec = AvatarApiSpec().with_unique_names()
-    with pytest.raises(ProvisioningError, match="upload_python"):
+    with pytest.raises(ProvisioningError, match=f"the function package {tmp_path}/[a-z_]+ is missing"):
         provision_avatar_api(aws_client, FakeCognitoUserPool(region=aws_client.region), spec)
     roles = [role["RoleName"] for role in aws_client.iam.list_roles()["Roles"]]
     assert spec.upload_role not in roles and spec.authorizer_role not in roles
