@@ -126,12 +126,13 @@ def allow_apigateway_invoke(lambda_: Any, function_name: str, api_id: str, regio
 
 
 def delete_function(lambda_: Any, logs: Any, name: str) -> None:
-    for call, kwargs in ((lambda_.delete_function, {"FunctionName": name}), (logs.delete_log_group, {"logGroupName": log_group(name)})):
-        try:
-            call(**kwargs)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
+    """DeleteFunction and its log group; either one missing is fine."""
+    try:
+        lambda_.delete_function(FunctionName=name)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+    delete_log_group(logs, log_group(name))
 
 
 def ensure_log_group(logs: Any, name: str) -> None:
