@@ -1,7 +1,7 @@
 """Stage access logs written to CloudWatch Logs from inside LocalStack (behaviour.md "HTTP API access logging").
 
 A request's line is rendered at once (`access_log.render`, pure) and handed to one background thread, which writes
-the lines waiting for each log group with PutLogEvents through LocalStack's internal client: the request does not wait
+the lines waiting for each log group at once (`cloudwatch_logs_store`, in-process): the request does not wait
 for CloudWatch Logs, and the line appears shortly after the response, as on AWS. As API Gateway does, the writer
 creates its log stream in the destination group (one per group; unverified: AWS names it with a 32-hex id) and does
 not create the group: a line for a group that does not exist is dropped, with a warning in LocalStack's log.
@@ -9,14 +9,13 @@ not create the group: a line for a group that does not exist is dropped, with a 
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
+from harness.localstack_plugins import cloudwatch_logs_store
 from harness.localstack_plugins.apigw.access_log import RequestRecord, destination, render
 
 LOG = logging.getLogger(__name__)
@@ -68,27 +67,19 @@ class AccessLogWriter:
 
     def _write(self, key: tuple[str, str, str], lines: list[_Line]) -> None:
         account_id, region, group = key
-        logs = _logs_client(account_id, region)
         events = [{"timestamp": line.timestamp_ms, "message": line.message} for line in sorted(lines, key=lambda l: l.timestamp_ms)]
         try:
-            logs.put_log_events(logGroupName=group, logStreamName=self._stream(logs, key), logEvents=events)
-        except logs.exceptions.ResourceNotFoundException:
+            cloudwatch_logs_store.put_log_events(account_id, region, group, self._stream(key), events)
+        except cloudwatch_logs_store.LogDestinationMissing:
             self._streams.pop(key, None)  # the stream (or the group) was deleted: make the stream again, once
-            logs.put_log_events(logGroupName=group, logStreamName=self._stream(logs, key), logEvents=events)
+            cloudwatch_logs_store.put_log_events(account_id, region, group, self._stream(key), events)
 
-    def _stream(self, logs: Any, key: tuple[str, str, str]) -> str:
+    def _stream(self, key: tuple[str, str, str]) -> str:
         if key not in self._streams:
             name = uuid.uuid4().hex
-            logs.create_log_stream(logGroupName=key[2], logStreamName=name)  # ResourceNotFoundException: no such group
+            cloudwatch_logs_store.create_log_stream(*key, name)  # LogDestinationMissing: no such group
             self._streams[key] = name
         return self._streams[key]
-
-
-@functools.lru_cache(maxsize=None)
-def _logs_client(account_id: str, region: str) -> Any:
-    from localstack.aws.connect import connect_to
-
-    return connect_to(aws_access_key_id=account_id, region_name=region).logs
 
 
 WRITER = AccessLogWriter()
