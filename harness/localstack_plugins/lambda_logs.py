@@ -4,8 +4,8 @@ LocalStack 4.13.1 gives every function version a log thread that makes one inter
 (botocore serialisation, the handler chain, moto's parser), the second largest engine-side cost of an invocation
 (py-spy). This hook, registered under `localstack.hooks.on_infra_start`, replaces that loop with one that keeps
 LocalStack's behaviour (lines split and stamped as there, the group and stream created when missing, failures only
-logged) but, after an invocation's logs arrive, waits up to `COLLECT_SECONDS` for more and stores all of one stream at
-once, within PutLogEvents' limits, through `cloudwatch_logs_store` (in-process, no internal API call). AWS delivers Lambda logs asynchronously too, typically within seconds.
+logged) but stores them through `cloudwatch_logs_store` (in-process, no internal API call) as soon as they arrive,
+all that are waiting for one stream at once, within PutLogEvents' limits. AWS delivers Lambda logs asynchronously too, typically within seconds.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from localstack.runtime import hooks
 from harness.localstack_plugins import cloudwatch_logs_store
 
 LOG = logging.getLogger(__name__)
-COLLECT_SECONDS = 0.05
 MAX_EVENTS_PER_CALL = 10_000  # PutLogEvents: at most 10,000 events
 MAX_BYTES_PER_CALL = 1_048_576  # and 1,048,576 bytes, each event counted with 26 bytes more
 _EVENT_OVERHEAD_BYTES = 26
@@ -47,9 +46,8 @@ def within_limits(events: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]
 
 
 def collect(log_queue: "queue.Queue[Any]", first: Any, shutdown_pill: Any) -> tuple[dict[tuple[str, str], list[dict]], bool]:
-    """Events per (group, stream) of `first` and whatever arrives within COLLECT_SECONDS; True when told to stop."""
+    """Events per (group, stream) of `first` and of everything waiting behind it; True when told to stop."""
     by_stream: dict[tuple[str, str], list[dict]] = {}
-    deadline = time.monotonic() + COLLECT_SECONDS
     item, stop = first, False
     while True:
         if item is shutdown_pill:
@@ -57,7 +55,7 @@ def collect(log_queue: "queue.Queue[Any]", first: Any, shutdown_pill: Any) -> tu
             break
         by_stream.setdefault((item.log_group, item.log_stream), []).extend(log_events(item.logs, int(time.time() * 1000)))
         try:
-            item = log_queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            item = log_queue.get_nowait()
         except queue.Empty:
             break
     return by_stream, stop

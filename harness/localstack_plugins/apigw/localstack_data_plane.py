@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
+from harness.localstack_plugins import lambda_invoke
 from harness.localstack_plugins.apigw import gateway_responses
 from harness.localstack_plugins.apigw.access_log import RequestRecord
 from harness.localstack_plugins.apigw.aws_unverified import INTEGRATION_ERROR_RESPONSE_TYPE
@@ -97,37 +98,23 @@ def jwks_for_issuer(issuer: str) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def invoker(account_id: str, region: str):
-    """Invokes functions of one account and region through LocalStack's Lambda service in this process.
-
-    The same path as the provider's Invoke (function, version or alias, state, concurrency, the executor) without an
-    internal Invoke call's botocore serialisation and handler chain, which cost more than the invocation (issue 13).
-    """
+    """Invokes functions of one account and region, in-process (`lambda_invoke`), once the resource policy allows it."""
     def invoke(function_arn: str, payload: bytes, source_arn: str) -> Invocation:
         from localstack.aws.api import ServiceException
-        from localstack.services.lambda_.api_utils import function_locators_from_arn
-        from localstack.services.lambda_.invocation.lambda_models import InvocationResult
-        from localstack.services.plugins import SERVICE_PLUGINS
-        from localstack.utils.strings import long_uid
 
         try:
             if not invoke_allowed(resource_policy(function_arn, account_id, region), function_arn, source_arn, account_id):
                 LOG.warning("HTTP API may not invoke %s: its resource policy does not allow apigateway.amazonaws.com for %s",
                             function_arn, source_arn)
                 return Invocation(status=None, not_permitted=True)
-            name, qualifier, arn_account, arn_region = function_locators_from_arn(function_arn)
-            request_id = long_uid()
-            result: InvocationResult = SERVICE_PLUGINS.require("lambda")._provider.lambda_service.invoke(
-                function_name=name, qualifier=qualifier, region=arn_region or region, account_id=arn_account or account_id,
-                invocation_type="RequestResponse", client_context=None, request_id=request_id, payload=payload,
-                trace_context={})
+            result = lambda_invoke.invoke(function_arn, payload, "RequestResponse", account_id, region)
         except ServiceException as error:  # as the Invoke API would answer (no such function, throttled, pending, ...)
             LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
-            return Invocation(status=error.status_code, failure=f"Lambda could not be invoked: An error occurred "
-                                                                f"({error.code}) when calling the Invoke operation: {error.message}")
+            return Invocation(status=error.status_code, failure=f"Lambda could not be invoked: {lambda_invoke.invoke_error_text(error)}")
         except Exception as error:  # noqa: BLE001 - cannot invoke -> 500, as API Gateway answers
             LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
             return Invocation(status=None, failure=f"Lambda could not be invoked: {type(error).__name__}: {error}")
-        return Invocation(result.payload or b"", result.is_error, 200, result.request_id or request_id)
+        return Invocation(result.payload or b"", result.is_error, 200, result.request_id)
 
     return invoke
 
