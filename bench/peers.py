@@ -4,7 +4,8 @@ against MiniStack, in one run, printing each figure for both and the ratio.
 MiniStack comes from PyPI into a bench-only venv, `$HARNESS_CACHE_DIR/bench/ministack-venv` (made on first use, never
 part of the harness's own dependencies). Both engines listen on 127.0.0.1 only; every loop is bounded in count and time.
 
-The workload: boot to ready; a python echo function, cold and warm invoke; S3 PUT -> an S3-triggered function that
+The workload: boot to ready; for the harness also `harness up` to ready to use (its stack.json written: the engine
+booted and the whole Cruddur stack provisioned) and the memory of that stack idle; a python echo function, cold and warm invoke; S3 PUT -> an S3-triggered function that
 copies the object -> HEAD in the other bucket (first and p50); an HTTP API with a REQUEST authorizer (payload 2.0,
 simple responses, no cache) and a Lambda integration: p50/p95 of 200 calls, calls/s with 8 clients for 5 s; memory of
 the whole stack (the engine and every process under it) after the workload.
@@ -73,7 +74,7 @@ class Figures:
 
     def add(self, label: str, value: float) -> None:
         self.values[label] = value
-        print(f"  {label:<52} {value:>9.1f}", flush=True)
+        print(f"  {label:<58} {value:>9.1f}", flush=True)
 
 
 @dataclass
@@ -139,6 +140,31 @@ def start_harness() -> Engine:
     started = time.perf_counter()
     engine.start()
     return Engine("harness", engine.endpoint_url, engine.pid, (time.perf_counter() - started) * 1000, engine.stop)
+
+
+def bench_harness_up(figures: Figures) -> None:
+    """`harness up` until it has written stack.json (the stack is provisioned and usable), then its idle memory."""
+    state = Path(tempfile.mkdtemp(prefix="bench-harness-up-"))
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "harness.cli.main", "up", "--state-dir", str(state)],
+                               stdout=(state.parent / f"{state.name}.log").open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        while not (state / "stack.json").exists():
+            if process.poll() is not None or time.perf_counter() - started > 120:
+                raise SystemExit(f"harness up ended ({process.returncode}) or took over 120 s without stack.json:\n"
+                                 f"{(state.parent / f'{state.name}.log').read_text()[-3000:]}")
+            time.sleep(0.01)
+        figures.add("harness up: ready to use, Cruddur stack provisioned (ms)", (time.perf_counter() - started) * 1000)
+        time.sleep(1)
+        figures.add("harness up: memory of the idle stack (MB)", rss_mb(process.pid))
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(state, ignore_errors=True)
+        (state.parent / f"{state.name}.log").unlink(missing_ok=True)
 
 
 def client(engine: Engine, service: str):
@@ -265,21 +291,27 @@ def higher_is_better(label: str) -> bool:
     return "/s" in label
 
 
+# What MiniStack's ready-to-use stack is compared with (it provisions nothing at boot): issue 13's first rows.
+PEER_FIGURE = {"harness up: ready to use, Cruddur stack provisioned (ms)": "boot to ready (ms)",
+               "harness up: memory of the idle stack (MB)": "idle memory of the stack (MB)"}
+
+
 def comparison(harness: Figures, peer: Figures) -> Iterator[str]:
-    yield f"\n{'figure':<52} {'harness':>9} {'MiniStack':>10} {'':>14}"
+    yield f"\n{'figure':<58} {'harness':>9} {'MiniStack':>10} {'':>14}"
     for label, ours in harness.values.items():
-        theirs = peer.values.get(label)
+        theirs = peer.values.get(PEER_FIGURE.get(label, label))
         if theirs is None or ours <= 0 or theirs <= 0:
             continue
         ratio = ours / theirs if higher_is_better(label) else theirs / ours
         verdict = f"ahead {ratio:.1f}x" if ratio >= 1 else f"behind {1 / ratio:.1f}x"
-        yield f"{label:<52} {ours:>9.1f} {theirs:>10.1f} {verdict:>14}"
+        yield f"{label:<58} {ours:>9.1f} {theirs:>10.1f} {verdict:>14}"
 
 
 def main() -> int:
     print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}, cores: {os.cpu_count()}", flush=True)
     ministack_program()
     harness = run(start_harness)
+    bench_harness_up(harness)
     peer = run(start_ministack)
     for line in comparison(harness, peer):
         print(line)

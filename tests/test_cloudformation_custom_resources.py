@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from harness.library.cloudformation import CAPABILITIES, StackDeployError, delete_stack, stack_events, template_body, wait_settled
+from harness.library.cloudformation import CAPABILITIES, StackDeployError, current_status, delete_stack, stack_events, template_body, wait_settled
 from harness.library.waiting import wait_until
 from tests.cfn_templates import custom_resource_template, node_custom_resource_template
 
@@ -134,3 +134,24 @@ def test_a_node_provider_answering_as_cdk_s_framework_does_reaches_the_response_
     """CDK's Node providers PUT with `https.request({hostname, path})`: port 443, TLS, on the response bucket's AWS host (README "AWS hostnames inside Lambda")."""
     stack = cloudformation_stack(node_custom_resource_template(), {"FunctionName": function_name})
     assert stack.outputs["Greeting"] == "hello from node" and stack.outputs["WidgetId"] == "node-widget"
+
+
+def test_deleting_a_rolled_back_stack_deletes_nothing_again_and_never_shows_delete_failed(aws_client):
+    """AWS: after ROLLBACK_COMPLETE every resource is already DELETE_COMPLETE, so DeleteStack goes straight to
+    DELETE_COMPLETE (LocalStack deleted them all again, showing DELETE_FAILED for each one already gone)."""
+    import time
+
+    cloudformation = aws_client.cloudformation
+    template = '{"Resources": {"Kept": {"Type": "AWS::S3::Bucket"}, "Graph": {"Type": "AWS::Neptune::DBCluster", "DependsOn": "Kept"}}}'
+    for _ in range(20):  # the DELETE_FAILED lasted milliseconds: several stacks to see it
+        name = f"rolled-back-{uuid.uuid4().hex[:8]}"
+        cloudformation.create_stack(StackName=name, TemplateBody=template)
+        wait_until(lambda: current_status(cloudformation, name) == "ROLLBACK_COMPLETE", timeout=30, interval=0.01,
+                   what=f"{name} ROLLBACK_COMPLETE", evidence=lambda: str(current_status(cloudformation, name)))
+        cloudformation.delete_stack(StackName=name)
+        seen = []
+        deadline = time.monotonic() + 30
+        while (status := current_status(cloudformation, name)) not in (None, "DELETE_COMPLETE") and time.monotonic() < deadline:
+            seen.append(status)
+            time.sleep(0.005)
+        assert "DELETE_FAILED" not in seen and status in (None, "DELETE_COMPLETE"), seen + [status]

@@ -170,7 +170,9 @@ class LocalStackEngine(LocalStackTarget):
         env = dict(os.environ)
         env.update(
             GATEWAY_LISTEN=f"{LOOPBACK}:{self.port}",
-            GATEWAY_SERVER="hypercorn",  # the default server ignores the host part and binds 0.0.0.0
+            # harness.localstack_plugins.gateway_server: threaded, keep-alive, on GATEWAY_LISTEN only (the default server,
+            # twisted, ignores the host part and binds 0.0.0.0; hypercorn costs more per request than the request itself)
+            GATEWAY_SERVER="harness",
             LOCALSTACK_HOST=f"localhost.localstack.cloud:{self.port}",
             DNS_ADDRESS="0",  # no DNS server on 0.0.0.0:53, no /etc/resolv.conf edits
             OVERRIDE_IN_DOCKER="0",  # this machine has /.dockerenv; LocalStack must not think it is in a container

@@ -6,7 +6,8 @@ failed is sent a Delete too (with the PhysicalResourceId it answered, or a place
 engine sets ROLLBACK_COMPLETE and leaves every created resource in place. This hook queues the deletions as the
 engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_PROGRESS. CreateStack (unlike
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
-keeps ROLLBACK_COMPLETE, as on AWS; one whose rollback could not delete a resource ends ROLLBACK_FAILED.
+keeps ROLLBACK_COMPLETE, as on AWS, with no resource left for DeleteStack to delete; one whose rollback could not
+delete a resource ends ROLLBACK_FAILED.
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def keep_rollback_complete() -> None:
             return
         if status == StackStatus.ROLLBACK_COMPLETE and getattr(self, ROLLBACK_FAILED_FLAG, False):
             status = StackStatus.ROLLBACK_FAILED
+        elif status == StackStatus.ROLLBACK_COMPLETE and isinstance(self.processed_template, dict):
+            # every resource was deleted: DeleteStack has nothing left to delete, as on AWS (LocalStack's delete would
+            # try them all again and show DELETE_FAILED for each one already gone before it ends DELETE_COMPLETE)
+            self.processed_template = {**self.processed_template, "Resources": {}}
         original_set_stack_status(self, status, reason)
 
     Stack.set_stack_status = set_stack_status
