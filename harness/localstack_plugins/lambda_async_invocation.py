@@ -15,6 +15,8 @@ import time
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.on_import import when_imported
+
 LOG = logging.getLogger(__name__)
 _LONG_POLL_SECONDS = 2  # as LocalStack's own poller
 _ERROR_PAUSE_SECONDS = 1.0
@@ -47,6 +49,5 @@ def run_poller(self) -> None:
 
 @hooks.on_infra_start()
 def hand_back_events_received_by_a_stopped_poller() -> None:
-    from localstack.services.lambda_.invocation import event_manager
-
-    event_manager.Poller.run = lambda self, *args, **kwargs: run_poller(self)
+    when_imported("localstack.services.lambda_.invocation.event_manager", lambda event_manager: setattr(
+        event_manager.Poller, "run", lambda self, *args, **kwargs: run_poller(self)))

@@ -19,6 +19,7 @@ from typing import Any
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.on_import import when_imported
 from harness.shared.cache import cache_dir
 
 
@@ -64,6 +65,5 @@ def prepare_for_execution(code: Any) -> None:
 
 @hooks.on_infra_start()
 def unpack_each_archive_once() -> None:
-    from localstack.services.lambda_.invocation.lambda_models import S3Code
-
-    S3Code.prepare_for_execution = prepare_for_execution
+    when_imported("localstack.services.lambda_.invocation.lambda_models", lambda lambda_models: setattr(
+        lambda_models.S3Code, "prepare_for_execution", prepare_for_execution))

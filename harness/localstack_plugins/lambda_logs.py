@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from localstack.runtime import hooks
 
 from harness.localstack_plugins import cloudwatch_logs_store
+from harness.localstack_plugins.on_import import when_imported
 
 LOG = logging.getLogger(__name__)
 MAX_EVENTS_PER_CALL = 10_000  # PutLogEvents: at most 10,000 events
@@ -90,6 +91,5 @@ def run_log_loop(self: Any) -> None:
 
 @hooks.on_infra_start()
 def batch_lambda_log_delivery() -> None:
-    from localstack.services.lambda_.invocation import logs
-
-    logs.LogHandler.run_log_loop = lambda self, *args, **kwargs: run_log_loop(self)
+    when_imported("localstack.services.lambda_.invocation.logs", lambda logs: setattr(
+        logs.LogHandler, "run_log_loop", lambda self, *args, **kwargs: run_log_loop(self)))

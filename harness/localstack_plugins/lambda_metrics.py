@@ -20,9 +20,12 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
+from types import ModuleType
 from typing import Any, Callable, NamedTuple
 
 from localstack.runtime import hooks
+
+from harness.localstack_plugins.on_import import when_imported
 
 LOG = logging.getLogger(__name__)
 NAMESPACE = "AWS/Lambda"
@@ -126,8 +129,10 @@ def start_thread_unless_metric(start_thread: Callable[..., Any]) -> Callable[...
 
 @hooks.on_infra_start()
 def batch_lambda_metrics() -> None:
-    from localstack.services.lambda_.invocation import version_manager
+    when_imported("localstack.services.lambda_.invocation.version_manager", queue_the_metrics)
 
+
+def queue_the_metrics(version_manager: ModuleType) -> None:
     version_manager.record_cw_metric_invocation = recorder("Invocations")
     version_manager.record_cw_metric_error = recorder("Invocations", "Errors")
     version_manager.start_thread = start_thread_unless_metric(version_manager.start_thread)

@@ -25,9 +25,3 @@ def keep_s3_objects_in_the_state_dir() -> None:
 
     provider.DEFAULT_S3_TMP_DIR = s3_storage_dir()  # read when the S3 provider is created, on the first S3 call
 
-
-@hooks.on_infra_start()
-def _experiment_keep_alive() -> None:
-    from localstack.aws import handlers
-
-    handlers.set_close_connection_header = lambda *args: None

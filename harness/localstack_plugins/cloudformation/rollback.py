@@ -12,9 +12,12 @@ delete a resource ends ROLLBACK_FAILED.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from localstack.runtime import hooks
+
+from harness.localstack_plugins.on_import import when_imported
 
 CUSTOM_TYPES = ("Custom::", "AWS::CloudFormation::CustomResource")
 ROLLBACK_FAILED_FLAG = "_harness_rollback_failed"  # set on the stack when a rollback deletion failed
@@ -61,9 +64,14 @@ def queue_rollback(executor: Any) -> None:
 
 @hooks.on_infra_start()
 def roll_back_failed_stack_creation() -> None:
-    from localstack.aws.api.cloudformation import ChangeSetType
-    from localstack.services.cloudformation.engine.v2.change_set_model_executor import ChangeSetModelExecutor
+    when_imported("localstack.services.cloudformation.engine.v2.change_set_model_executor", queue_rollback_on_failure)
+    when_imported("localstack.services.cloudformation.v2.entities", keep_rollback_complete)
 
+
+def queue_rollback_on_failure(change_set_model_executor: ModuleType) -> None:
+    from localstack.aws.api.cloudformation import ChangeSetType
+
+    ChangeSetModelExecutor = change_set_model_executor.ChangeSetModelExecutor
     original_process = ChangeSetModelExecutor.process
 
     def process(self: ChangeSetModelExecutor) -> None:
@@ -76,13 +84,12 @@ def roll_back_failed_stack_creation() -> None:
             raise
 
     ChangeSetModelExecutor.process = process
-    keep_rollback_complete()
 
 
-def keep_rollback_complete() -> None:
+def keep_rollback_complete(entities: ModuleType) -> None:
     from localstack.aws.api.cloudformation import StackStatus
-    from localstack.services.cloudformation.v2.entities import Stack
 
+    Stack = entities.Stack
     original_set_stack_status = Stack.set_stack_status
 
     def set_stack_status(self: Stack, status: StackStatus, reason: object = None) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.on_import import when_imported
+
 
 def never_ignore_unsupported_resource_type(resource_type: str, change_set_type: object) -> bool:
     return False
@@ -19,6 +21,5 @@ def never_ignore_unsupported_resource_type(resource_type: str, change_set_type: 
 
 @hooks.on_infra_start()
 def fail_unsupported_resource_types() -> None:
-    from localstack.services.cloudformation.engine.v2 import change_set_model_executor
-
-    change_set_model_executor.should_ignore_unsupported_resource_type = never_ignore_unsupported_resource_type
+    when_imported("localstack.services.cloudformation.engine.v2.change_set_model_executor", lambda module: setattr(
+        module, "should_ignore_unsupported_resource_type", never_ignore_unsupported_resource_type))
