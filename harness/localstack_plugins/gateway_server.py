@@ -1,13 +1,14 @@
-"""LocalStack's gateway served by a threaded HTTP/1.1 server that keeps connections alive (inside LocalStack; issue 13).
+"""LocalStack's gateway served by a threaded HTTP/1.1 server (inside LocalStack; issue 13).
 
 LocalStack 4.13.1 offers two servers: twisted, which binds 0.0.0.0 whatever GATEWAY_LISTEN says, and hypercorn
 (asyncio and h11), which py-spy shows spending more of every request than LocalStack's whole handler chain (the event
-loop, h11's header validation, the hop from the ASGI loop to a WSGI worker thread) and whose responses LocalStack marks
-`Connection: close` (its workaround for slow keep-alive with h11, localstack#6557), so that every SDK call opens a new
-connection. This server, `GATEWAY_SERVER=harness` (plugin namespace `localstack.runtime.server`), is werkzeug's
-threaded WSGI server with LocalStack's own werkzeug request handler (the request target and header names kept as
-they came), one thread per connection, on exactly the addresses of GATEWAY_LISTEN. Connections persist as HTTP/1.1
-says (RFC 9112 section 9.3) and answers go out without Nagle's delay (TCP_NODELAY, the cause of #6557's slowness).
+loop, h11's header validation, the hop from the ASGI loop to a WSGI worker thread). This server,
+`GATEWAY_SERVER=harness` (plugin namespace `localstack.runtime.server`), is werkzeug's threaded WSGI server with
+LocalStack's own werkzeug request handler (the request target and header names kept as they came), one thread per
+connection, on exactly the addresses of GATEWAY_LISTEN: an S3 HEAD costs the engine 3.9 ms of CPU instead of 6.0.
+Like LocalStack on hypercorn (its `Connection: close` workaround, localstack#6557), werkzeug closes each connection
+after its response: http.server cannot drain an unread request body before the next request line. Answers go out
+without Nagle's delay (TCP_NODELAY).
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ class LocalStackEngine(LocalStackTarget):
         env = dict(os.environ)
         env.update(
             GATEWAY_LISTEN=f"{LOOPBACK}:{self.port}",
-            # harness.localstack_plugins.gateway_server: threaded, keep-alive, on GATEWAY_LISTEN only (the default server,
+            # harness.localstack_plugins.gateway_server: threaded, on GATEWAY_LISTEN only (the default server,
             # twisted, ignores the host part and binds 0.0.0.0; hypercorn costs more per request than the request itself)
             GATEWAY_SERVER="harness",
             LOCALSTACK_HOST=f"localhost.localstack.cloud:{self.port}",
