@@ -111,9 +111,9 @@ def invoker(account_id: str, region: str):
         except ServiceException as error:  # as the Invoke API would answer (no such function, throttled, pending, ...)
             LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
             return Invocation(status=error.status_code, failure=f"Lambda could not be invoked: {lambda_invoke.invoke_error_text(error)}")
-        except Exception as error:  # noqa: BLE001 - cannot invoke -> 500, as API Gateway answers
+        except Exception as error:  # noqa: BLE001 - Lambda's own failure (its Invoke answers 500); API Gateway then answers 500
             LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
-            return Invocation(status=None, failure=f"Lambda could not be invoked: {type(error).__name__}: {error}")
+            return Invocation(status=500, failure=f"Lambda could not be invoked: {type(error).__name__}: {error}")
         return Invocation(result.payload or b"", result.is_error, 200, result.request_id)
 
     return invoke
