@@ -145,3 +145,41 @@ def test_certificates_follow_the_name_the_client_asked_for(front_to):
         with socket.create_connection(("127.0.0.1", front.port), timeout=10) as raw:
             with pytest.raises(ssl.SSLCertVerificationError):
                 context.wrap_socket(raw, server_hostname=refused)
+
+
+def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path):
+    """With a hand-over (the engine's in-process gateway), a body within IN_PROCESS_BODY_LIMIT goes to it, with the
+    request's method, target and end-to-end headers; a chunked body still goes to the gateway's port."""
+    from harness.localstack_plugins.aws_tls_front import IN_PROCESS_BODY_LIMIT
+    from harness.localstack_plugins.in_process_gateway import Answer
+
+    handed: list[tuple] = []
+
+    def hand_over(method, target, headers, body, port):
+        handed.append((method, target, dict(headers), body))
+        answer = b"" if method == "HEAD" else b"in-process:" + body  # as in_process_gateway.dispatch answers
+        return Answer(201, "Created", [("Content-Length", str(len(answer))), ("Connection", "close")], answer)
+
+    gateway = StandInGateway()
+    front = TlsFront(ensure_ca(), gateway.port, tmp_path, hand_over).start()
+    try:
+        connection = connect(front, "bucket.s3.amazonaws.com")
+        for body in (b"small", b"x" * IN_PROCESS_BODY_LIMIT):
+            connection.request("PUT", "/my%20key?x=1", body=body, headers={"X-Amz-Meta-A": "b"})
+            response = connection.getresponse()
+            assert (response.status, response.read(), response.getheader("connection")) == (201, b"in-process:" + body, None)
+            assert response.getheader("date")
+        connection.request("HEAD", "/my%20key")
+        assert connection.getresponse().read() == b""
+        method, target, headers, body = handed[0]
+        assert (method, target, body, headers["Host"], headers["X-Amz-Meta-A"]) == ("PUT", "/my%20key?x=1", b"small",
+                                                                                     "bucket.s3.amazonaws.com", "b")
+        connection.putrequest("PUT", "/streamed")
+        connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        connection.send(b"3\r\nabc\r\n0\r\n\r\n")
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (200, b"echo:abc") and len(handed) == 3
+    finally:
+        front.stop()
+        gateway.close()

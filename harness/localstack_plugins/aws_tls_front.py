@@ -3,8 +3,10 @@
 An `on_infra_start` hook starts it on `127.0.0.1:<free port>`. Connections come from Lambda processes (the LD_PRELOAD
 library sends `<AWS hostname>:443` here), from the test process and from Chromium (`harness.library.aws_endpoints`).
 TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA on first use and
-kept; each HTTP/1.1 request then goes to LocalStack's own gateway port as it came (method, target, every end-to-end
-header: `Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them.
+kept; each HTTP/1.1 request then goes to LocalStack's gateway as it came (method, target, every end-to-end header:
+`Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them: handed over in-process
+(`in_process_gateway`) when its body is read whole (up to `IN_PROCESS_BODY_LIMIT`, not chunked, no `Expect:
+100-continue`), else relayed, streaming, to the gateway's port.
 Only AWS hostnames get a certificate of their own; any other name is answered with the `amazonaws.com` one,
 which the client refuses. `GET /_harness/aws-endpoints` tells the test process where the front listens.
 """
@@ -17,6 +19,9 @@ import logging
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import formatdate
 from pathlib import Path
 
 import h11
@@ -25,24 +30,30 @@ from localstack.runtime import hooks
 
 from harness.endpoints.ca import AWS_DOMAIN, HarnessCa, certificate_names, ensure_ca, is_aws_hostname
 from harness.endpoints.preload import AWS_ADDRESS, ensure_library, library_path
+from harness.localstack_plugins import in_process_gateway
 from harness.shared import emulator_api
 
 LOG = logging.getLogger(__name__)
+HandOver = Callable[[str, str, list[tuple[str, str]], bytes, int], in_process_gateway.Answer]
 LOOPBACK = "127.0.0.1"
 ENDPOINTS_PATH = emulator_api.AWS_ENDPOINTS_PATH
 DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
+IN_PROCESS_BODY_LIMIT = 1024 * 1024  # a larger body is streamed through the relay, not held in memory
+_DISPATCHERS = 64  # requests handed to the gateway at once (a function's SDK call can wait long: Lambda Invoke)
 
 
 class TlsFront:
     """TLS on a loopback port with per-name certificates; HTTP/1.1 requests relayed to the gateway at `upstream_port`."""
 
-    def __init__(self, ca: HarnessCa, upstream_port: int, workdir: Path) -> None:
-        self._ca, self._upstream_port, self._workdir = ca, upstream_port, workdir
+    def __init__(self, ca: HarnessCa, upstream_port: int, workdir: Path, hand_over: HandOver | None = None) -> None:
+        """`hand_over`: how a request read whole reaches the gateway in-process (None: every request is relayed)."""
+        self._ca, self._upstream_port, self._workdir, self._hand_over = ca, upstream_port, workdir, hand_over
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
+        self._dispatchers = ThreadPoolExecutor(_DISPATCHERS, thread_name_prefix="aws-tls-front")
         self.port = 0
 
     def start(self) -> "TlsFront":
@@ -102,6 +113,29 @@ class TlsFront:
 
     async def _exchange(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
                         request: h11.Request) -> None:
+        if self._hand_over is None or not _body_read_whole(request):
+            await self._relay(client, client_reader, client_writer, request)
+            return
+        body = await _whole_body(client, client_reader)
+        if body is None:
+            return  # the client left mid-body
+        answer = await self._loop.run_in_executor(
+            self._dispatchers, self._hand_over, request.method.decode("latin-1"), request.target.decode("latin-1"),
+            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in _end_to_end_headers(request)], body,
+            self._upstream_port)
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
+                   if name.lower().encode("latin-1") not in _HOP_HEADERS]
+        if not any(name.lower() == b"date" for name, _ in headers):
+            headers.append((b"Date", formatdate(usegmt=True).encode()))  # as the gateway's own server adds it
+        client_writer.write(client.send(h11.Response(status_code=answer.status, reason=answer.reason.encode("latin-1"),
+                                                     headers=headers)))
+        if answer.body:
+            client_writer.write(client.send(h11.Data(data=answer.body)))
+        client_writer.write(client.send(h11.EndOfMessage()))
+        await client_writer.drain()
+
+    async def _relay(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
+                     request: h11.Request) -> None:
         upstream_reader, upstream_writer = await asyncio.open_connection(LOOPBACK, self._upstream_port)
         upstream = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD_BYTES)
         try:
@@ -126,6 +160,24 @@ _MAX_HEAD_BYTES = 64 * 1024
 def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalResponse) -> list[tuple[bytes, bytes]]:
     """The message's headers but the hop-by-hop ones, names spelled as they came."""
     return [(name, value) for name, value in message.headers.raw_items() if name.lower() not in _HOP_HEADERS]
+
+
+def _body_read_whole(request: h11.Request) -> bool:
+    """A request whose body the front reads whole before handing it over: a Content-Length within the limit (or no
+    body), not chunked, and not waiting for `100 Continue` (the relay lets the gateway answer that)."""
+    headers = {name.lower(): value.lower() for name, value in request.headers}
+    if b"transfer-encoding" in headers or headers.get(b"expect") == b"100-continue":
+        return False
+    length = headers.get(b"content-length", b"0")
+    return length.isdigit() and int(length) <= IN_PROCESS_BODY_LIMIT
+
+
+async def _whole_body(client: h11.Connection, client_reader: asyncio.StreamReader) -> bytes | None:
+    """The request body to its end; None when the client closed before it."""
+    chunks = []
+    while not isinstance(event := await _next_event(client, client_reader), (h11.EndOfMessage, h11.ConnectionClosed)):
+        chunks.append(bytes(event.data))
+    return None if isinstance(event, h11.ConnectionClosed) else b"".join(chunks)
 
 
 async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader):
@@ -223,5 +275,5 @@ def start_aws_tls_front() -> None:
         ensure_library()
     except Exception as error:  # noqa: BLE001 - the engine still runs; Lambdas then meet AWS hostnames unresolved
         LOG.error("AWS hostnames inside Lambda: %s", error)
-    _FRONT.append(TlsFront(ca, gateway_port(), Path(tempfile.mkdtemp(prefix="aws-tls-front-"))).start())
+    _FRONT.append(TlsFront(ca, gateway_port(), Path(tempfile.mkdtemp(prefix="aws-tls-front-")), in_process_gateway.dispatch).start())
     ROUTER.add(ENDPOINTS_PATH, endpoint=describe_endpoints, methods=["GET"])
