@@ -44,10 +44,14 @@ $(CDK_APP)/node_modules/.installed: $(CDK_APP)/package.json $(CDK_APP)/package-l
 demo: setup
 	$(BIN)/harness demo
 
+# pytest-xdist: 3 workers, each with its own engine, ports, state dirs and names; tests handed out one at a time, the
+# longest first (conftest.py LONGEST_FIRST). Most of a test's time is the engine and the Lambdas working, so 3 workers
+# keep 2 cores busy without one waiting on another's CPU for long.
+PYTEST_PARALLEL ?= -n 3 --maxschedchunk 1
 test: setup
-	$(BIN)/python -m pytest -n 3 --junitxml=reports/junit.xml
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --junitxml=reports/junit.xml
 	# the Python stand-ins (README "The system under test"): the bug scenarios once more, on --sut python
-	$(BIN)/python -m pytest -n 3 --sut python --junitxml=reports/junit-sut-python.xml scenarios/test_avatar_api_bugs.py
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --sut python --junitxml=reports/junit-sut-python.xml scenarios/test_avatar_api_bugs.py
 
 bench: setup
 	$(BIN)/python bench/run.py

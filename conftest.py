@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 TESTS_DIR = Path(__file__).parent / "tests"
+# The suite's longest tests (measured, seconds on 2 cores with -n 3), run first so that no worker starts one of them
+# last while the others sit idle. Only the order changes: each test sets up what it uses and tests no other's leftovers.
+LONGEST_FIRST = (
+    "scenarios/test_cdk_app.py::test_cdk_app_deploys_makes_thumbnails_serves_the_avatar_api_and_destroys",  # 50-75
+    "tests/test_installed_wheel.py::",  # 30-55
+    "scenarios/test_cdk_app.py::test_a_failing_cdk_deploy_says_which_resource_failed_and_why",  # 20-36
+    "tests/test_cli.py::test_demo_runs_the_avatar_flow",  # 30
+    "tests/test_readme_example.py::",  # 30
+    "tests/test_cli.py::test_up_writes_stack_json_and_stops_cleanly_on_sigterm",  # 30
+    "scenarios/test_thumbnail_pipeline.py::test_bug_16_",  # 30
+    "scenarios/test_thumbnail_pipeline.py::test_bad_upload_fails_cleanly_and_loses_nothing",  # 4 x 15-35
+    "tests/test_aws_target.py::test_a_run_provisions_under_its_prefix",  # 22
+    "scenarios/test_hostile_harness_up.py::",  # 17
+    "scenarios/test_thumbnail_pipeline.py::test_bug_10_",  # 6 x 8-34
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,3 +50,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(TESTS_DIR):
             item.add_marker(pytest.mark.emulator_only("a test of the harness's own emulation"))
+    items[:] = longest_first(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
+
+
+def _rank(item: pytest.Item) -> int:
+    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+
+def longest_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """LONGEST_FIRST's tests first, the rest in collection order (module fixtures stay shared). pytest-xdist (`-n`,
+    `--maxschedchunk 1`, Makefile) hands each worker two tests to start with: pair the longest with the shortest of
+    those 2 x workers (snake order), so that the first round is even."""
+    ranked = sorted(items, key=_rank)  # stable
+    long = [item for item in ranked if _rank(item) < len(LONGEST_FIRST)]
+    first = long[:2 * workers]
+    snake = [item for pair in zip(first[:workers], reversed(first[workers:])) for item in pair] if len(first) == 2 * workers else first
+    return snake + ranked[len(snake):]

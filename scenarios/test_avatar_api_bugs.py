@@ -40,7 +40,7 @@ def variant(sut: str, role: str, name: str) -> dict:
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_user_pool, sut):
+def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, avatar_api, cognito_user_pool, sut):
     token = cognito_user_pool.access_token()
     broken = avatar_api_factory(**variant(sut, "authorizer", "bearer_not_stripped"))
     answer = key_upload(broken.api_url, token)
@@ -51,7 +51,7 @@ def test_bug_01_bearer_prefix_not_stripped_is_403(avatar_api_factory, cognito_us
     with pytest.raises(AssertionError) as failure:  # why: in the authorizer's own log, attached by expect()
         broken.expect(answer, 200)
     assert SAYS[sut][1] in str(failure.value) and '"authorizerStatus": "403"' in str(failure.value)
-    fixed = avatar_api_factory()
+    fixed = avatar_api  # the API as deployed
     fixed.expect(key_upload(fixed.api_url, token), 200)
 
 
@@ -69,7 +69,7 @@ def test_bug_02_expired_token_is_403(avatar_api_factory, cognito_user_pool, cors
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, cognito_user_pool, sut):
+def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, avatar_api, cognito_user_pool, sut):
     token = cognito_user_pool.access_token()
     broken = avatar_api_factory(authorizer_environment={"USER_POOL_ID": None, "USERPOOL_ID": cognito_user_pool.user_pool_id})
     for _ in range(2):
@@ -79,7 +79,7 @@ def test_bug_03_user_pool_id_misnamed_is_500_on_every_call(avatar_api_factory, c
         assert (entry["authorizerStatus"], entry["errorMessage"]) == ("500", "Internal Server Error")
         assert SAYS[sut][3] in entry["authorizerError"]  # failed at init
     broken.wait_for_authorizer_logs(SAYS[sut][3])
-    key_upload(avatar_api_factory().api_url, token, expect=200)
+    key_upload(avatar_api.api_url, token, expect=200)
 
 
 def test_bug_03_client_id_unset_is_403(avatar_api_factory, cognito_user_pool):
@@ -119,11 +119,11 @@ def test_bug_06_lambda_origin_that_is_not_the_page_origin(avatar_api_factory, co
     assert not judged.allowed and "is not the page origin" in judged.explain()
 
 
-def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, cognito_user_pool, sut):
+def test_bug_07_status_code_typo_returns_the_whole_json_as_body(avatar_api_factory, avatar_api, cognito_user_pool, sut):
     broken = avatar_api_factory(**variant(sut, "upload", "status_code_typo"))
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert answer.status == 200 and "url" not in answer.json() and "status_code" in answer.json()
-    assert "url" in key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token()).json()
+    assert "url" in key_upload(avatar_api.api_url, cognito_user_pool.access_token()).json()
 
 
 @pytest.mark.aws_unverified  # what $context.integration.status says of an inferred response
@@ -137,14 +137,14 @@ def test_bug_07_the_access_log_shows_the_function_returned_no_status(avatar_api_
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
-def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, cognito_user_pool, sut):
+def test_bug_08_upload_lambda_error_is_500(avatar_api_factory, avatar_api, cognito_user_pool, sut):
     broken = avatar_api_factory(upload_environment={"UPLOADS_BUCKET_NAME": None})
     answer = key_upload(broken.api_url, cognito_user_pool.access_token())
     assert (answer.status, answer.json()) == (500, INTERNAL_ERROR)
     entry = broken.access_log_entry(answer)  # the AWS troubleshooting page's advice: $context.integrationErrorMessage
     assert SAYS[sut][8] in entry["integrationErrorMessage"]
     assert (entry["authorizerStatus"], entry["lambdaStatus"], entry["errorMessage"]) == ("200", "200", "Internal Server Error")
-    key_upload(avatar_api_factory().api_url, cognito_user_pool.access_token(), expect=200)
+    key_upload(avatar_api.api_url, cognito_user_pool.access_token(), expect=200)
 
 
 @pytest.mark.aws_unverified  # the access log's texts (harness/localstack_plugins/apigw/aws_unverified.py)
@@ -256,7 +256,8 @@ def test_payload_1_0_authorizer_with_an_iam_policy(avatar_api_factory, cognito_u
     assert (denied.status, denied.json()) == (403, {"message": "Forbidden"})  # explicit Deny
 
 
-def test_bug_17_extension_not_checked_lets_one_user_replace_another_users_avatar(avatar_api_factory, cognito_user_pool,
+def test_bug_17_extension_not_checked_lets_one_user_replace_another_users_avatar(avatar_api_factory, avatar_api,
+                                                                                 cognito_user_pool,
                                                                                  thumbnail_pipeline, aws_client, sut):
     """`{"extension": "x/<victim sub>"}` -> key `<attacker sub>.x/<victim sub>`; the thumbnail Lambda keeps the base name,
     so it writes over `avatars/<victim sub>.jpg`. Fixed: the extension is one of a short allow-list, else 400."""
@@ -275,7 +276,7 @@ def test_bug_17_extension_not_checked_lets_one_user_replace_another_users_avatar
     wait_until(lambda: current() != victims_avatar, timeout=30, what=f"the attacker's upload to replace {avatar_key}",
                evidence=lambda: thumbnail_pipeline.logs()[-3000:])
 
-    fixed = avatar_api_factory()
+    fixed = avatar_api  # the API as deployed
     refused = key_upload(fixed.api_url, cognito_user_pool.access_token(sub=attacker), extension=f"x/{victim}")
     assert refused.status == 400 and "extension must be one of" in refused.json()["message"]
     assert key_upload(fixed.api_url, cognito_user_pool.access_token(sub=attacker), extension="png").status == 200

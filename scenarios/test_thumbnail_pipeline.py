@@ -13,11 +13,12 @@ import pytest
 from PIL import Image
 
 from harness.library.cdn import CdnDistribution
+from harness.library.cleanup import Cleanup
 from harness.library.http import http
 from harness.library.imaging import GOLDEN_MIN_PSNR_DB, psnr, sharp_min_psnr_db
 from harness.library.s3 import head_object, list_keys
 from harness.library.layout import CHECKOUT_ROOT
-from harness.library.thumbnail_pipeline import provision_thumbnail_pipeline
+from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 from harness.library.waiting import wait_until
 
 IMAGES = CHECKOUT_ROOT / "fixtures" / "images"
@@ -41,6 +42,26 @@ def golden_for(source: Path) -> Image.Image:
     return Image.open(GOLDEN / f"{source.stem}.jpg")
 
 
+@pytest.fixture(scope="module")
+def fixed_pipeline(aws_client, name_prefix, sut):
+    """`get(**spec_fields)`: a pipeline with the right configuration, as a bug scenario's fix ends with it; one per
+    distinct configuration in this module (each scenario uploads under keys of its own and counts nothing on it),
+    deleted at the module's end."""
+    made: dict[str, ThumbnailPipeline] = {}
+
+    def get(**overrides) -> ThumbnailPipeline:
+        spec = ThumbnailPipelineSpec(**{"implementation": sut, **overrides})
+        if repr(spec) not in made:
+            made[repr(spec)] = provision_thumbnail_pipeline(aws_client, spec.with_unique_names(name_prefix))
+        return made[repr(spec)]
+
+    yield get
+    cleanup = Cleanup("the fixed pipelines of test_thumbnail_pipeline")
+    for pipeline in made.values():
+        cleanup.run(pipeline.description, pipeline.teardown)
+    cleanup.raise_if_failed()
+
+
 @pytest.mark.parametrize("source", sorted(IMAGES.iterdir()), ids=lambda p: p.name)
 def test_upload_produces_thumbnail_matching_golden(thumbnail_pipeline, source):
     key = unique_key(source.name)
@@ -54,9 +75,9 @@ def test_upload_produces_thumbnail_matching_golden(thumbnail_pipeline, source):
     assert psnr(thumbnail, golden_for(source)) >= least
 
 
-def test_sharp_implementation_agrees_with_pillow(thumbnail_pipeline_factory):
+def test_sharp_implementation_agrees_with_pillow(fixed_pipeline):
     """The seed's Node + sharp Lambda, running under nodejs20.x, produces the same avatars."""
-    pipeline = thumbnail_pipeline_factory(runtime="nodejs20.x")
+    pipeline = fixed_pipeline(runtime="nodejs20.x")
     keys = {source: unique_key(source.name) for source in sorted(IMAGES.iterdir())}
     for source, key in keys.items():
         pipeline.upload(key, source.read_bytes())
@@ -78,7 +99,8 @@ def test_source_folder_is_dropped_from_output_key(thumbnail_pipeline):
     ("nodejs20.x", "sharp", "Runtime.ImportModuleError"),
     ("python3.12", "PIL", "Runtime.ImportModuleError"),
 ])
-def test_bug_09_package_without_image_library_gives_no_thumbnail(thumbnail_pipeline_factory, runtime, library, message):
+def test_bug_09_package_without_image_library_gives_no_thumbnail(thumbnail_pipeline_factory, fixed_pipeline, runtime, library,
+                                                                 message):
     broken = thumbnail_pipeline_factory(runtime=runtime, package_without=(library,))
     key = unique_key("photo.jpg")
     broken.upload(key, PHOTO.read_bytes())
@@ -86,26 +108,26 @@ def test_bug_09_package_without_image_library_gives_no_thumbnail(thumbnail_pipel
     assert f"'{library}'" in logs  # "Cannot find module 'sharp'" / "No module named 'PIL'"
     assert head_object(broken.clients.s3, broken.spec.assets_bucket, broken.spec.output_key(key)) is None
 
-    fixed = thumbnail_pipeline_factory(runtime=runtime)
+    fixed = fixed_pipeline(runtime=runtime)
     fixed.upload(key, PHOTO.read_bytes())
     assert_is_avatar(fixed.wait_for_thumbnail(key))
 
 
 @pytest.mark.parametrize("runtime", ["python3.12", "nodejs20.x"])
 @pytest.mark.parametrize("width", ["NaN", "512px", ""])
-def test_bug_10_width_not_an_integer_gives_no_thumbnail(thumbnail_pipeline_factory, runtime, width):
+def test_bug_10_width_not_an_integer_gives_no_thumbnail(thumbnail_pipeline_factory, fixed_pipeline, runtime, width):
     broken = thumbnail_pipeline_factory(runtime=runtime, process_width=width)
     key = unique_key("photo.jpg")
     broken.upload(key, PHOTO.read_bytes())
     broken.wait_for_logs("PROCESS_WIDTH must be a positive integer")
     assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
 
-    fixed = thumbnail_pipeline_factory(runtime=runtime, process_width="512")
+    fixed = fixed_pipeline(runtime=runtime, process_width="512")
     fixed.upload(key, PHOTO.read_bytes())
     assert_is_avatar(fixed.wait_for_thumbnail(key))
 
 
-def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory):
+def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory, thumbnail_pipeline):
     """The event carries `my+avatar.jpg`; code that skips URL-decoding gets NoSuchKey."""
     key = f"{uuid.uuid4().hex[:6]} my avatar.jpg"
     broken = thumbnail_pipeline_factory(handler="buggy_no_key_decoding.handler", extra_files=(VARIANTS / "buggy_no_key_decoding.py",),
@@ -115,13 +137,13 @@ def test_bug_11_key_with_spaces_arrives_plus_encoded(thumbnail_pipeline_factory)
     assert f"GetObject key={key.replace(' ', '+')}" in logs  # what the event carried
     assert list_keys(broken.clients.s3, broken.spec.assets_bucket) == []
 
-    fixed = thumbnail_pipeline_factory()
+    fixed = thumbnail_pipeline  # as deployed: the seed's thumbnailer decodes the key
     fixed.upload(key, PHOTO.read_bytes())
     assert_is_avatar(fixed.wait_for_thumbnail(key))
     assert fixed.spec.output_key(key).endswith(" my avatar.jpg")
 
 
-def test_bug_12_output_folder_mismatch_is_a_cdn_404(thumbnail_pipeline_factory):
+def test_bug_12_output_folder_mismatch_is_a_cdn_404(thumbnail_pipeline_factory, fixed_pipeline):
     """FOLDER_OUTPUT="avatars/processed" while the site loads /avatars/<sub>.jpg from the CDN: 404."""
     sub = str(uuid.uuid4())
     broken = thumbnail_pipeline_factory(folder_output="avatars/processed")
@@ -131,7 +153,7 @@ def test_bug_12_output_folder_mismatch_is_a_cdn_404(thumbnail_pipeline_factory):
         assert http("GET", f"{cdn.url}/avatars/{sub}.jpg").status == 404
         assert http("GET", f"{cdn.url}/avatars/processed/{sub}.jpg").status == 200
 
-    fixed = thumbnail_pipeline_factory(folder_output="avatars")
+    fixed = fixed_pipeline(folder_output="avatars")
     fixed.upload(f"{sub}.jpg", PHOTO.read_bytes())
     fixed.wait_for_thumbnail(f"{sub}.jpg")
     with CdnDistribution(fixed.clients.s3, fixed.spec.assets_bucket) as cdn:

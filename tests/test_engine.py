@@ -107,3 +107,21 @@ def test_engine_gets_the_prebuilt_service_catalog_localstack_looks_for(localstac
     assert placed.resolve() == ensure_catalog() and placed.resolve().stat().st_size > 100_000
     assert "Buckets" in aws_client.s3.list_buckets()  # LocalStack answered with it in place
     assert "error while processing service catalog" not in localstack_engine.log_tail(400)
+
+
+def test_a_free_port_another_engine_took_meanwhile_is_noticed_and_a_new_one_used(localstack_engine, tmp_path, monkeypatch):
+    """Two runs at once: the free port an engine was handed is bound by another engine before its own LocalStack binds
+    it. Its health check is answered, by the other one; it must notice, and boot on a new port, never use the other."""
+    from harness.library.targets import localstack_host
+
+    taken = iter([localstack_engine.port])  # the first "free" port handed out is the session engine's
+    monkeypatch.setattr(localstack_host, "free_loopback_port", lambda: next(taken, None) or socket_free_port())
+    with LocalStackEngine(state_dir=tmp_path) as engine:
+        assert engine.port != localstack_engine.port
+        assert engine.health() is not None and engine.pid not in (None, localstack_engine.pid)
+
+
+def socket_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -59,7 +59,7 @@ def access_log_line(logs: Any, group: str, request_id: str, since_ms: int, timeo
     def found() -> str | None:
         return next((e.message for e in group_events(logs, group, since_ms) if request_id in e.message), None)
 
-    return wait_until(found, timeout=timeout, interval=0.25, what=f"the access-log line of request {request_id} in {group}",
+    return wait_until(found, timeout=timeout, interval=0.05, max_interval=0.25, what=f"the access-log line of request {request_id} in {group}",
                       evidence=lambda: "\n".join(e.message for e in group_events(logs, group, since_ms)[-5:]) or "(no lines yet)",
                       hint="the stage's access log format must contain $context.requestId")
 
@@ -74,7 +74,7 @@ def request_function_logs(logs: Any, groups: tuple[str, ...], start_ms: int, end
         return by_time(kept) if starts and starts == reports else None
 
     try:
-        return wait_until(complete, timeout=timeout, interval=0.25, what="function logs", evidence=lambda: "")
+        return wait_until(complete, timeout=timeout, interval=0.05, max_interval=0.25, what="function logs", evidence=lambda: "")
     except WaitTimeout:  # no function ran (or one has not finished writing): what there is
         return by_time(e for group in groups for e in invocations_in(group_events(logs, group, start_ms), start_ms, end_ms))
 

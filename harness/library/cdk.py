@@ -23,6 +23,7 @@ from harness.library.cloudformation import events_text, failure_reasons, stack_e
 from harness.shared.errors import HarnessError, ProvisioningError
 from harness.library.layout import APP_DIR
 from harness.library.packaging import node_function_zip, python_function_zip
+from harness.library.typescript_check import TypeCheckVerdict
 
 CDK_APP_DIR = APP_DIR / "cdk"  # the project's own CDK app (thumbing-serverless-cdk)
 EMULATED_ACCOUNT = "000000000000"
@@ -78,13 +79,13 @@ class CdkApp:
                        AWS_SECRET_ACCESS_KEY=TEST_CREDENTIALS["aws_secret_access_key"])
         return env
 
-    def run(self, *arguments: str, timeout: float, cwd: Path | None = None) -> str:
+    def run(self, *arguments: str, timeout: float, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:
         if not self.cli.is_file():
             raise ProvisioningError(f"the CDK CLI is not installed in {self.path}", evidence=f"missing: {self.cli}",
                                     hint=f"run `make setup` (it runs `npm ci` in {self.path})")
         command = [str(self.cli), *arguments]
         try:
-            result = subprocess.run(command, cwd=cwd or self.path, env=self.environment(), capture_output=True,
+            result = subprocess.run(command, cwd=cwd or self.path, env=self.environment() | (env or {}), capture_output=True,
                                     text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as error:
             raise CdkCommandError(f"`cdk {arguments[0]}` did not finish in {timeout:g}s",
@@ -102,9 +103,12 @@ class CdkApp:
 
     # -- the steps ---------------------------------------------------------------------------------------
     def synth(self) -> None:
+        """`cdk synth`; ts-node's type check runs once per content of the app (harness.library.typescript_check)."""
         started = time.monotonic()
+        type_check = TypeCheckVerdict(self.path)
         self.run("synth", "--quiet", "-o", str(self.assembly_dir), *self._context_arguments(),
-                 timeout=SYNTH_TIMEOUT_SECONDS)
+                 timeout=SYNTH_TIMEOUT_SECONDS, env=type_check.environment())
+        type_check.record_pass()
         self.deployment.seconds["synth"] = time.monotonic() - started
 
     def stack_names(self) -> list[str]:

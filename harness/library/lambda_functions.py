@@ -171,8 +171,9 @@ def function_logs(logs: Any, function_name: str) -> str:
 
 def wait_for_function_logs(logs: Any, function_name: str, text: str, timeout: float = 30.0) -> str:
     """The function's logs once they contain `text` (CloudWatch Logs receives them asynchronously; on AWS, seconds later).
-    Polled twice a second: FilterLogEvents has a low request quota on AWS."""
-    return wait_until(lambda: text in (found := function_logs(logs, function_name)) and found, timeout=timeout, interval=0.5,
+    Polled from 10 times a second down to twice a second: FilterLogEvents has a low request quota on AWS."""
+    return wait_until(lambda: text in (found := function_logs(logs, function_name)) and found, timeout=timeout,
+                      interval=0.1, max_interval=0.5,
                       what=f"{text!r} in the logs of {function_name}", evidence=lambda: function_logs(logs, function_name)[-4000:] or "(none yet)")
 
 

@@ -28,6 +28,6 @@ def wait_stage_deployed(apigatewayv2: Any, api_id: str, stage: str = "$default",
                                hint="an HTTP API needs at least one route to deploy; check the routes' targets")
         return deployment_id if status == "DEPLOYED" else None
 
-    return wait_until(deployed, timeout=timeout, interval=1.0, what=f"API {api_id} stage {stage} to be deployed",
+    return wait_until(deployed, timeout=timeout, interval=0.05, max_interval=1.0, what=f"API {api_id} stage {stage} to be deployed",
                       evidence=lambda: f"stage: {seen.get('stage', {}).get('LastDeploymentStatusMessage', '(no status)')}; "
                                        f"deployment: {seen.get('deployment', '(none yet)')}")

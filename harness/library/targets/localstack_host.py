@@ -22,6 +22,7 @@ from pathlib import Path
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
 from harness.shared.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.localstack_catalog import place_catalog
+from harness.library.targets.loopback_listeners import listening_sockets, sockets_of
 from harness.library.targets.target import LocalStackTarget
 from harness.library.waiting import wait_until
 
@@ -81,6 +82,14 @@ class LocalStackEngine(LocalStackTarget):
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> "LocalStackEngine":
+        try:
+            return self._start()
+        except PortInUseError:
+            if self._requested_port:
+                raise
+            return self._start()  # another engine took the free port we were given while ours booted: a new one
+
+    def _start(self) -> "LocalStackEngine":
         if self._requested_port:
             ensure_port_free(self._requested_port)
         else:
@@ -205,6 +214,7 @@ class LocalStackEngine(LocalStackTarget):
                     hint="see the log above; `make setup` reinstalls the pinned dependencies (constraints.txt)",
                 )
             if self.health() is not None:
+                self._check_it_answers_itself()
                 return
             time.sleep(0.025)
         raise EngineStartError(
@@ -212,6 +222,17 @@ class LocalStackEngine(LocalStackTarget):
             evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
             hint="the machine may be overloaded; raise startup_timeout, or look for errors in the log",
         )
+
+    def _check_it_answers_itself(self) -> None:
+        ours = {self._process.pid} | descendants(self._process.pid)
+        listeners = listening_sockets(self.port)
+        if listeners and not listeners & sockets_of(ours):
+            raise PortInUseError(
+                f"port {self.port} on {LOOPBACK} was taken by another process while LocalStack booted",
+                evidence=f"the health check was answered, but not by LocalStack (pid {self._process.pid}); "
+                         f"last lines of {self.log_path}:\n{self.log_tail()}",
+                hint="another engine booting at the same time was handed the same free port; start again",
+            )
 
 
 def _children_map() -> dict[int, list[int]]:
