@@ -7,7 +7,7 @@ engine sets ROLLBACK_COMPLETE and leaves every created resource in place. This h
 engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_PROGRESS. CreateStack (unlike
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
 keeps ROLLBACK_COMPLETE, as on AWS, with no resource left for DeleteStack to delete; one whose rollback could not
-delete a resource ends ROLLBACK_FAILED.
+delete a resource ends ROLLBACK_FAILED, and DeleteStack then deletes those resources only.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from harness.localstack_plugins.on_import import when_imported
 
 CUSTOM_TYPES = ("Custom::", "AWS::CloudFormation::CustomResource")
 ROLLBACK_FAILED_FLAG = "_harness_rollback_failed"  # set on the stack when a rollback deletion failed
+NOT_ROLLED_BACK = "_harness_not_rolled_back"  # the resources whose rollback deletion failed: they still exist
 
 
 def rollback_disabled(stack: Any) -> bool:
@@ -44,6 +45,7 @@ def queue_rollback(executor: Any) -> None:
     from localstack.services.cloudformation.engine.v2.change_set_model_preproc import PreprocProperties
     from localstack.services.cloudformation.resource_provider import OperationStatus
 
+    setattr(executor._change_set.stack, NOT_ROLLED_BACK, set())
     for name, resource in to_roll_back(executor.resources):
         resource_type = resource["Type"]
         properties = PreprocProperties(properties=dict(resource.get("Properties") or {}))
@@ -58,6 +60,7 @@ def queue_rollback(executor: Any) -> None:
                                     resource_type=resource_type, event_status=event.status, reason=event.message)
             if event.status == OperationStatus.FAILED:
                 setattr(executor._change_set.stack, ROLLBACK_FAILED_FLAG, True)
+                getattr(executor._change_set.stack, NOT_ROLLED_BACK, set()).add(name)
 
         executor._defer_action(f"rollback-{name}", delete)
 
@@ -97,10 +100,14 @@ def keep_rollback_complete(entities: ModuleType) -> None:
             return
         if status == StackStatus.ROLLBACK_COMPLETE and getattr(self, ROLLBACK_FAILED_FLAG, False):
             status = StackStatus.ROLLBACK_FAILED
-        elif status == StackStatus.ROLLBACK_COMPLETE and isinstance(self.processed_template, dict):
-            # every resource was deleted: DeleteStack has nothing left to delete, as on AWS (LocalStack's delete would
-            # try them all again and show DELETE_FAILED for each one already gone before it ends DELETE_COMPLETE)
-            self.processed_template = {**self.processed_template, "Resources": {}}
+        if status == StackStatus.ROLLBACK_COMPLETE or status == StackStatus.ROLLBACK_FAILED:
+            left = getattr(self, NOT_ROLLED_BACK, set())
+            if isinstance(self.processed_template, dict):
+                # DeleteStack deletes only what still exists, as on AWS (LocalStack's delete tried every resource of
+                # the template again and showed DELETE_FAILED for each one already gone before it ended DELETE_COMPLETE)
+                resources = self.processed_template.get("Resources") or {}
+                self.processed_template = {**self.processed_template,
+                                           "Resources": {k: v for k, v in resources.items() if k in left}}
         original_set_stack_status(self, status, reason)
 
     Stack.set_stack_status = set_stack_status
