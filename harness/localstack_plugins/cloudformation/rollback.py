@@ -7,11 +7,13 @@ engine sets ROLLBACK_COMPLETE and leaves every created resource in place. This h
 engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_PROGRESS. CreateStack (unlike
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
 keeps ROLLBACK_COMPLETE, as on AWS, with no resource left for DeleteStack to delete; one whose rollback could not
-delete a resource ends ROLLBACK_FAILED, and DeleteStack then deletes those resources only.
+delete a resource ends ROLLBACK_FAILED. During DeleteStack a resource whose delete fails no longer flips the stack to
+DELETE_FAILED while LocalStack goes on to end it DELETE_COMPLETE (AWS would end DELETE_FAILED: unverified here).
 """
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -21,7 +23,6 @@ from harness.localstack_plugins.on_import import when_imported
 
 CUSTOM_TYPES = ("Custom::", "AWS::CloudFormation::CustomResource")
 ROLLBACK_FAILED_FLAG = "_harness_rollback_failed"  # set on the stack when a rollback deletion failed
-NOT_ROLLED_BACK = "_harness_not_rolled_back"  # the resources whose rollback deletion failed: they still exist
 
 
 def rollback_disabled(stack: Any) -> bool:
@@ -45,7 +46,6 @@ def queue_rollback(executor: Any) -> None:
     from localstack.services.cloudformation.engine.v2.change_set_model_preproc import PreprocProperties
     from localstack.services.cloudformation.resource_provider import OperationStatus
 
-    setattr(executor._change_set.stack, NOT_ROLLED_BACK, set())
     for name, resource in to_roll_back(executor.resources):
         resource_type = resource["Type"]
         properties = PreprocProperties(properties=dict(resource.get("Properties") or {}))
@@ -60,7 +60,6 @@ def queue_rollback(executor: Any) -> None:
                                     resource_type=resource_type, event_status=event.status, reason=event.message)
             if event.status == OperationStatus.FAILED:
                 setattr(executor._change_set.stack, ROLLBACK_FAILED_FLAG, True)
-                getattr(executor._change_set.stack, NOT_ROLLED_BACK, set()).add(name)
 
         executor._defer_action(f"rollback-{name}", delete)
 
@@ -98,16 +97,18 @@ def keep_rollback_complete(entities: ModuleType) -> None:
     def set_stack_status(self: Stack, status: StackStatus, reason: object = None) -> None:
         if status == StackStatus.CREATE_FAILED and self.status in (StackStatus.ROLLBACK_COMPLETE, StackStatus.ROLLBACK_FAILED):
             return
+        if (status == StackStatus.DELETE_FAILED and self.status == StackStatus.DELETE_IN_PROGRESS
+                and sys._getframe(1).f_code.co_name == "_process_event"):
+            return  # one resource's failed delete: LocalStack's DeleteStack goes on (and ends DELETE_COMPLETE); the
+            # stack does not flip to DELETE_FAILED and back meanwhile (cdk destroy polling saw that and failed)
         if status == StackStatus.ROLLBACK_COMPLETE and getattr(self, ROLLBACK_FAILED_FLAG, False):
             status = StackStatus.ROLLBACK_FAILED
-        if status == StackStatus.ROLLBACK_COMPLETE or status == StackStatus.ROLLBACK_FAILED:
-            left = getattr(self, NOT_ROLLED_BACK, set())
-            if isinstance(self.processed_template, dict):
-                # DeleteStack deletes only what still exists, as on AWS (LocalStack's delete tried every resource of
-                # the template again and showed DELETE_FAILED for each one already gone before it ended DELETE_COMPLETE)
-                resources = self.processed_template.get("Resources") or {}
-                self.processed_template = {**self.processed_template,
-                                           "Resources": {k: v for k, v in resources.items() if k in left}}
+        if (status == StackStatus.DELETE_IN_PROGRESS and self.status == StackStatus.ROLLBACK_COMPLETE
+                and isinstance(self.processed_template, dict)):
+            # every resource was rolled back: DeleteStack (which reads the template next) has nothing to delete, as on
+            # AWS (LocalStack's delete tried every resource again and showed DELETE_FAILED for each one already gone
+            # before it ended DELETE_COMPLETE). After ROLLBACK_FAILED it still tries them all (not AWS's way: see README)
+            self.processed_template = {**self.processed_template, "Resources": {}}
         original_set_stack_status(self, status, reason)
 
     Stack.set_stack_status = set_stack_status
