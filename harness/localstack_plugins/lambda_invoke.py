@@ -26,7 +26,7 @@ def invoke(function_arn: str, payload: bytes, invocation_type: str, account_id: 
         function_name=name, qualifier=qualifier, region=arn_region or region, account_id=arn_account or account_id,
         invocation_type=invocation_type, client_context=None, request_id=long_uid(), payload=payload,
         trace_context={"aws_trace_header": TraceHeader().ensure_root_exists()})  # a new trace, as for a caller without one
-    return None if invocation_type == "Event" else result
+    return result  # an Event invocation is queued: LocalStack's event manager answers None
 
 
 def invoke_error_text(error: Any) -> str:

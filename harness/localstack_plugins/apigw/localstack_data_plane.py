@@ -96,27 +96,23 @@ def jwks_for_issuer(issuer: str) -> dict:
         return {}
 
 
-@functools.lru_cache(maxsize=None)
-def invoker(account_id: str, region: str):
-    """Invokes functions of one account and region, in-process (`lambda_invoke`), once the resource policy allows it."""
-    def invoke(function_arn: str, payload: bytes, source_arn: str) -> Invocation:
-        from localstack.aws.api import ServiceException
+def invoke_function(account_id: str, region: str, function_arn: str, payload: bytes, source_arn: str) -> Invocation:
+    """API Gateway of `account_id`/`region` invokes a function, in-process (`lambda_invoke`), once its resource policy allows it."""
+    from localstack.aws.api import ServiceException
 
-        try:
-            if not invoke_allowed(resource_policy(function_arn, account_id, region), function_arn, source_arn, account_id):
-                LOG.warning("HTTP API may not invoke %s: its resource policy does not allow apigateway.amazonaws.com for %s",
-                            function_arn, source_arn)
-                return Invocation(status=None, not_permitted=True)
-            result = lambda_invoke.invoke(function_arn, payload, "RequestResponse", account_id, region)
-        except ServiceException as error:  # as the Invoke API would answer (no such function, throttled, pending, ...)
-            LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
-            return Invocation(status=error.status_code, failure=f"Lambda could not be invoked: {lambda_invoke.invoke_error_text(error)}")
-        except Exception as error:  # noqa: BLE001 - Lambda's own failure (its Invoke answers 500); API Gateway then answers 500
-            LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
-            return Invocation(status=500, failure=f"Lambda could not be invoked: {type(error).__name__}: {error}")
-        return Invocation(result.payload or b"", result.is_error, 200, result.request_id)
-
-    return invoke
+    try:
+        if not invoke_allowed(resource_policy(function_arn, account_id, region), function_arn, source_arn, account_id):
+            LOG.warning("HTTP API may not invoke %s: its resource policy does not allow apigateway.amazonaws.com for %s",
+                        function_arn, source_arn)
+            return Invocation(status=None, not_permitted=True)
+        result = lambda_invoke.invoke(function_arn, payload, "RequestResponse", account_id, region)
+    except ServiceException as error:  # as the Invoke API would answer (no such function, throttled, pending, ...)
+        LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
+        return Invocation(status=error.status_code, failure=f"Lambda could not be invoked: {lambda_invoke.invoke_error_text(error)}")
+    except Exception as error:  # noqa: BLE001 - Lambda's own failure (its Invoke answers 500); API Gateway then answers 500
+        LOG.warning("HTTP API could not invoke %s: %s", function_arn, error)
+        return Invocation(status=500, failure=f"Lambda could not be invoked: {type(error).__name__}: {error}")
+    return Invocation(result.payload or b"", result.is_error, 200, result.request_id)
 
 
 class ExecuteApiEndpoint:
@@ -141,7 +137,7 @@ class ExecuteApiEndpoint:
             source_ip=request.remote_addr or "127.0.0.1",
         )
         services = GatewayServices(
-            invoke=invoker(account_id, region), jwks_for_issuer=jwks_for_issuer, now=gateway_now,
+            invoke=functools.partial(invoke_function, account_id, region), jwks_for_issuer=jwks_for_issuer, now=gateway_now,
             authorizer_caches=self._caches.setdefault(api_id, {}), log=lambda message: LOG.info("[%s] %s", api_id, message),
         )
         domain = request.host.split(":")[0] if ".execute-api." in request.host else f"{api_id}.execute-api.localhost.localstack.cloud"
