@@ -30,7 +30,7 @@ from harness.library.targets.localstack_host import LocalStackEngine
 from harness.shared.errors import HarnessError
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.lambda_functions import log_group
-from harness.library.progress import step
+from harness.library.progress import step, steps_at_once
 from harness.library.recorded_answers import differences
 from harness.library.layout import SAMPLE_AVATAR
 from harness.library.thumbnail_pipeline import IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
@@ -112,14 +112,16 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def provision_stack(clients: AwsClients, region: str, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi, FakeCognitoUserPool]:
-    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given)."""
+    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given), provisioned at
+    the same time: neither uses what the other creates (the API only names the uploads bucket)."""
     spec = ThumbnailPipelineSpec(implementation=args.sut, runtime=args.runtime or "")
-    pipeline = step(f"provisioning the thumbnail pipeline ({spec.runtime})", lambda: provision_thumbnail_pipeline(clients, spec))
     pool = FakeCognitoUserPool(region=region)
     api_spec = AvatarApiSpec(uploads_bucket=spec.uploads_bucket, implementation=args.sut)
-    api = step(f"provisioning the avatar upload API (upload {api_spec.upload_runtime}, authorizer {api_spec.authorizer_runtime})",
-               lambda: provision_avatar_api(clients, pool, api_spec))
-    return pipeline, api, pool
+    pipeline_step = f"provisioning the thumbnail pipeline ({spec.runtime})"
+    api_step = f"provisioning the avatar upload API (upload {api_spec.upload_runtime}, authorizer {api_spec.authorizer_runtime})"
+    made = steps_at_once({pipeline_step: lambda: provision_thumbnail_pipeline(clients, spec),
+                          api_step: lambda: provision_avatar_api(clients, pool, api_spec)})
+    return made[pipeline_step], made[api_step], pool
 
 
 def describe_sut(api: AvatarApi, pipeline: ThumbnailPipeline) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -36,9 +36,17 @@ class AwsClients:
         # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
         retries = {"max_attempts": 10, "mode": "adaptive"} if emulator is None else {"max_attempts": 2, "mode": "standard"}
         self._config = Config(retries=retries, connect_timeout=5, read_timeout=65)
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()  # a boto3 session may not make clients from two threads at once
 
-    @functools.cache
     def client(self, service: str) -> Any:
+        """The client of `service`, made on first use (from any thread; a client itself is thread-safe)."""
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._make_client(service)
+            return self._clients[service]
+
+    def _make_client(self, service: str) -> Any:
         config = self._config
         if service == "s3":  # presigned URLs as the Cruddur upload Lambda makes them
             config = config.merge(s3_config(emulated=self.endpoint_url is not None or "AWS_ENDPOINT_URL" in os.environ))

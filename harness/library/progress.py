@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -25,3 +26,24 @@ def step(label: str, action: Callable[[], T], write: Write = to_stdout, lead: st
         raise
     write(f" {(time.perf_counter() - started) * 1000:.0f} ms\n")
     return result
+
+
+def steps_at_once(actions: dict[str, Callable[[], object]], write: Write = to_stdout, lead: str = "  ") -> dict[str, object]:
+    """Run independent steps on threads of their own, writing `<lead><label> ... <ms> ms` (or `failed after <ms> ms`)
+    as each ends; every step runs to its end, then the first failure, if any, is raised."""
+    started = time.perf_counter()
+    results: dict[str, object] = {}
+    failures: list[BaseException] = []
+    with ThreadPoolExecutor(max_workers=len(actions)) as workers:
+        running = {workers.submit(action): label for label, action in actions.items()}
+        for done in as_completed(running):
+            elapsed = f"{(time.perf_counter() - started) * 1000:.0f} ms"
+            if done.exception() is not None:
+                failures.append(done.exception())
+                write(f"{lead}{running[done]} ... failed after {elapsed}\n")
+            else:
+                results[running[done]] = done.result()
+                write(f"{lead}{running[done]} ... {elapsed}\n")
+    if failures:
+        raise failures[0]
+    return results

@@ -4,37 +4,181 @@ LocalStack 4.13.1 offers two servers: twisted, which binds 0.0.0.0 whatever GATE
 (asyncio and h11), which py-spy shows spending more of every request than LocalStack's whole handler chain (the event
 loop, h11's header validation, the hop from the ASGI loop to a WSGI worker thread). This server,
 `GATEWAY_SERVER=harness` (plugin namespace `localstack.runtime.server`), is werkzeug's threaded WSGI server with
-LocalStack's own werkzeug request handler (the request target and header names kept as they came), one thread per
-connection, on exactly the addresses of GATEWAY_LISTEN: an S3 HEAD costs the engine 3.9 ms of CPU instead of 6.0.
-Like LocalStack on hypercorn (its `Connection: close` workaround, localstack#6557), werkzeug closes each connection
-after its response: http.server cannot drain an unread request body before the next request line. Answers go out
-without Nagle's delay (TCP_NODELAY).
+LocalStack's own werkzeug request handler (the request target and header names kept as they came), on exactly the
+addresses of GATEWAY_LISTEN: an S3 HEAD costs the engine 3.9 ms of CPU instead of 6.0. Each connection is served by
+a pooled thread: an idle one when there is one, a new one otherwise (starting a thread per connection was ~10 % of
+an S3 HEAD).
+werkzeug closes each connection after its response (as LocalStack on hypercorn did, localstack#6557), because
+http.server cannot drain an unread request body before the next request line. Here a request whose body has a
+Content-Length of at most 1 MiB and no `Expect: 100-continue` has its body read whole before the app runs: the next
+request line follows cleanly, so that connection is kept alive (HTTP/1.1's default, as AWS's endpoints do; an SDK's
+pooled connection then serves many calls), and closed after 60 s idle. Chunked, larger and 100-continue bodies are
+read by the app as they come, and their connection closed after the answer, as before. Answers go out without
+Nagle's delay (TCP_NODELAY).
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import os
+import queue
+import ssl
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from localstack.aws.serving.werkzeug import CustomWSGIRequestHandler
 from localstack.runtime.server.core import RuntimeServer, RuntimeServerPlugin
 from rolo.gateway.wsgi import WsgiGateway
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 LOG = logging.getLogger(__name__)
 SERVER_NAME = "harness"  # GATEWAY_SERVER
+
+
+_BODY_READ_FIRST_LIMIT = 1024 * 1024  # bytes; as the TLS front's in-process hand-over (aws_tls_front.IN_PROCESS_BODY_LIMIT)
+_IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
+_AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of file: see KeepAliveRequestHandler.run_wsgi
+os.close(_write_end)
+
+
+class _DrainedConnection:
+    """The connection as werkzeug's after-answer drain loop sees it: readable and at end of file at once, since the
+    body was read before the app ran (the loop would otherwise wait 10 ms for bytes, or eat the next request line)."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def fileno(self) -> int:
+        return _AT_EOF_FD
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
 
 
 class KeepAliveRequestHandler(CustomWSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # socketserver: TCP_NODELAY on each accepted connection
 
+    def setup(self) -> None:
+        super().setup()
+        self._socket = self.connection
+        self._requests = 0
+        self._keep_alive = False
+        self._close_headers = 0
+
     def handle_expect_100(self) -> bool:
         return True  # werkzeug's run_wsgi sends the one `100 Continue` itself
 
+    def handle_one_request(self) -> None:
+        if self._requests and not self._next_request_comes():
+            self.close_connection = True
+            return
+        self._requests += 1
+        super().handle_one_request()
+
+    def _next_request_comes(self) -> bool:
+        """Wait up to _IDLE_SECONDS for the first byte of the next request on a kept-alive connection."""
+        self._socket.settimeout(_IDLE_SECONDS)
+        try:
+            return bool(self.rfile.peek(1))
+        except OSError:  # TimeoutError, or the client reset the connection
+            return False
+        finally:
+            self._socket.settimeout(None)
+
+    def run_wsgi(self) -> None:
+        body = self._body_read_whole()
+        if body is None:  # werkzeug's way: the app reads the body as it comes; drained and closed after the answer
+            super().run_wsgi()
+            return
+        self._keep_alive, self._close_headers = True, 0
+        stream, self.rfile, self.connection = self.rfile, io.BytesIO(body), _DrainedConnection(self._socket)
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile, self.connection, self._keep_alive = stream, self._socket, False
+
+    def _body_read_whole(self) -> bytes | None:
+        """The request body, read to its end, when it can be without changing what the client sees: a
+        Content-Length within the limit (or none), not chunked, no `100 Continue` awaited, not over TLS."""
+        length = self.headers.get("Content-Length", "0").strip()
+        if ("Transfer-Encoding" in self.headers or self.headers.get("Expect", "").strip().lower() == "100-continue"
+                or isinstance(self._socket, ssl.SSLSocket) or not length.isdigit() or int(length) > _BODY_READ_FIRST_LIMIT):
+            return None
+        body = self.rfile.read(int(length))
+        return body if len(body) == int(length) else None
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        environ["werkzeug.socket"] = self._socket
+        return environ
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if self._keep_alive and keyword.lower() == "connection" and value.lower() == "close":
+            self._close_headers += 1  # werkzeug's own "always close" comes last, after the app's headers
+            return
+        super().send_header(keyword, value)
+
+    def end_headers(self) -> None:
+        if self._close_headers > 1:  # the app asked to close as well: so be it
+            super().send_header("Connection", "close")
+        self._close_headers = 0
+        super().end_headers()
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # LocalStack logs each AWS request itself (localstack.request.aws)
+
+
+class ConnectionThreads:
+    """Daemon threads that are kept once started: work goes to an idle one, or to a new one when none is idle,
+    so that no connection ever waits for another to end (as with a thread per connection) and shutdown never
+    waits for a connection."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, work: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        self._work.put((work, args))
+        if start:
+            threading.Thread(target=self._serve, name=self._name, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            work, args = self._work.get()
+            work(*args)
+            with self._lock:
+                self._idle += 1
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """werkzeug's WSGI server, each accepted connection served on one of `ConnectionThreads` (socketserver's
+    ThreadingMixIn starts a new thread for each)."""
+
+    multithread = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._workers = ConnectionThreads(f"gateway-{self.server_address[1]}")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._workers.submit(self._serve_connection, request, client_address)
+
+    def _serve_connection(self, request: Any, client_address: Any) -> None:  # as ThreadingMixIn.process_request_thread
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - socketserver's own policy: report and go on serving
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
 
 
 class ThreadedRuntimeServer(RuntimeServer):
@@ -47,8 +191,7 @@ class ThreadedRuntimeServer(RuntimeServer):
     def register(self, gateway: Any, listen: list[Any], ssl_creds: tuple[str, str] | None = None) -> None:
         app = WsgiGateway(gateway)
         for address in listen:
-            server = make_server(address.host, address.port, app, threaded=True, request_handler=KeepAliveRequestHandler,
-                                 ssl_context=ssl_creds)
+            server = PooledWSGIServer(address.host, address.port, app, KeepAliveRequestHandler, ssl_context=ssl_creds)
             self._servers.append(server)
             threading.Thread(target=server.serve_forever, name=f"gateway-{address.host}:{address.port}", daemon=True).start()
 

@@ -53,7 +53,7 @@ class _HandedOver(KeepAliveRequestHandler):
         self.rfile = io.BytesIO(body)
         self.client_address = (LOOPBACK, 0)
         self.server = SimpleNamespace(multithread=True, multiprocess=False, server_address=(LOOPBACK, port), ssl_context=None)
-        self.connection = self.request = None  # not TLS (the front ended it): the gateway sees http, as by the relay
+        self.connection = self.request = self._socket = None  # not TLS (the front ended it): the gateway sees http, as by the relay
 
 
 @functools.lru_cache(maxsize=1)

@@ -63,7 +63,8 @@ class TimerScheduler:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="harness-lambda-timers", daemon=True)
                 self._thread.start()
-            self._changed.notify()
+            elif self._due[0][2] is timer:  # sooner than what the thread waits for (the same keepalive comes later each time)
+                self._changed.notify()
 
     def forget_cancelled(self) -> None:
         with self._changed:

@@ -1,0 +1,110 @@
+"""The engine's gateway server (harness.localstack_plugins.gateway_server): HTTP/1.1 connections kept alive where
+the request body is read whole before the app runs, closed after the answer where it is streamed, and never a body
+byte taken for the next request line (issue 13)."""
+
+from __future__ import annotations
+
+import socket
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.emulator_only("the engine's own HTTP server")
+
+
+def connect(endpoint_url: str) -> socket.socket:
+    parts = urlsplit(endpoint_url)
+    return socket.create_connection((parts.hostname, parts.port), timeout=10)
+
+
+def request(method: str, url: str, headers: dict[str, str] | None = None, body: bytes = b"") -> bytes:
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    if body and not any(k.lower() == "transfer-encoding" for k in headers or {}):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def read_answer(stream: BinaryIO, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One answer framed by its Content-Length or chunked encoding (what a keep-alive client relies on)."""
+    status = int(stream.readline().split()[1])
+    headers: dict[str, str] = {}
+    while (line := stream.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode().partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if method == "HEAD" or status in (204, 304):
+        return status, headers, b""
+    if headers.get("transfer-encoding") == "chunked":
+        body = b""
+        while (size := int(stream.readline().strip(), 16)):
+            body += stream.read(size)
+            stream.readline()
+        stream.readline()
+        return status, headers, body
+    return status, headers, stream.read(int(headers.get("content-length", "0")))
+
+
+@pytest.fixture
+def bucket(s3_bucket_factory, aws_client) -> str:
+    name = s3_bucket_factory("gateway-server")
+    aws_client.s3.put_object(Bucket=name, Key="kept.txt", Body=b"kept")
+    return name
+
+
+def presigned(aws_client, method: str, bucket: str, key: str) -> str:
+    return aws_client.s3.generate_presigned_url(method, Params={"Bucket": bucket, "Key": key}, ExpiresIn=300)
+
+
+def test_one_connection_serves_requests_with_bodies_one_after_another(localstack_engine, aws_client, bucket):
+    """behaviour.md "S3": a presigned PUT then GET, and a HEAD, all on one connection, each answered in full."""
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", presigned(aws_client, "put_object", bucket, "a.txt"), body=b"first body"))
+        status, headers, _ = read_answer(answers)
+        assert status == 200 and headers.get("connection") != "close"
+        connection.sendall(request("GET", presigned(aws_client, "get_object", bucket, "a.txt")))
+        assert read_answer(answers)[::2] == (200, b"first body")
+        connection.sendall(request("HEAD", presigned(aws_client, "head_object", bucket, "kept.txt")))
+        status, headers, _ = read_answer(answers, "HEAD")
+        assert status == 200 and headers["content-length"] == "4"
+
+
+def test_two_requests_sent_at_once_are_answered_in_order(localstack_engine, aws_client, bucket):
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", presigned(aws_client, "put_object", bucket, "b.txt"), body=b"pipelined")
+                           + request("GET", presigned(aws_client, "get_object", bucket, "b.txt")))
+        assert read_answer(answers)[0] == 200
+        assert read_answer(answers)[::2] == (200, b"pipelined")
+
+
+def test_a_body_the_answer_never_read_is_not_taken_for_the_next_request(localstack_engine, aws_client, bucket):
+    """An anonymous PUT is refused (behaviour.md "S3": private by default) without its body being used; the next
+    request on the connection is parsed from its own first byte."""
+    url = presigned(aws_client, "put_object", bucket, "refused.txt").split("?")[0]
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", url, body=b"GET /not-a-request-line HTTP/1.1\r\n\r\n"))
+        assert read_answer(answers)[0] == 403
+        connection.sendall(request("GET", presigned(aws_client, "get_object", bucket, "kept.txt")))
+        assert read_answer(answers)[::2] == (200, b"kept")
+
+
+def test_a_chunked_body_is_streamed_to_the_app_and_its_connection_closed_after_the_answer(localstack_engine, aws_client, bucket):
+    url = presigned(aws_client, "put_object", bucket, "chunked.txt")
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", url, {"Transfer-Encoding": "chunked"}, b"7\r\nchunked\r\n0\r\n\r\n"))
+        status, headers, _ = read_answer(answers)
+        assert status == 200 and headers["connection"] == "close"
+        assert answers.read(1) == b""  # closed by the server
+    assert aws_client.s3.get_object(Bucket=bucket, Key="chunked.txt")["Body"].read() == b"chunked"
+
+
+def test_a_request_awaiting_100_continue_gets_it_and_its_connection_is_closed_after_the_answer(localstack_engine, aws_client, bucket):
+    url = presigned(aws_client, "put_object", bucket, "continued.txt")
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", url, {"Expect": "100-continue", "Content-Length": "9"}))
+        assert answers.readline() == b"HTTP/1.1 100 Continue\r\n" and answers.readline() == b"\r\n"
+        connection.sendall(b"continued")
+        status, headers, _ = read_answer(answers)
+        assert status == 200 and headers["connection"] == "close"
+    assert aws_client.s3.get_object(Bucket=bucket, Key="continued.txt")["Body"].read() == b"continued"
