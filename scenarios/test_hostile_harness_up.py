@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.library.targets.localstack_host import descendants, living
+from harness.library.targets.localstack_host import ENGINE_MAIN_MODULE, descendants, living
 
 pytestmark = pytest.mark.emulator_only("runs `harness up`, which boots LocalStack on this host")
 READY_TIMEOUT_SECONDS = 180
@@ -25,7 +25,7 @@ READY_TIMEOUT_SECONDS = 180
 def localstack_pid(up: subprocess.Popen) -> int:
     for pid in descendants(up.pid):
         try:
-            if b"localstack.runtime.main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if ENGINE_MAIN_MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
                 return pid
         except OSError:
             continue

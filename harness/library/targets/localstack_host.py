@@ -27,6 +27,7 @@ from harness.library.targets.target import LocalStackTarget
 from harness.library.waiting import wait_until
 
 LOOPBACK = "127.0.0.1"
+ENGINE_MAIN_MODULE = "harness.localstack_plugins.engine_main"  # LocalStack's own main, its OpenAPI validation loaded when used
 _LOG_TAIL_LINES = 40
 # LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
 # disposable and stop() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
@@ -101,7 +102,7 @@ class LocalStackEngine(LocalStackTarget):
         log = open(self.log_path, "wb")  # noqa: SIM115 - the child process owns it
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "localstack.runtime.main"],
+                [sys.executable, "-m", ENGINE_MAIN_MODULE],
                 env=self._environment(), cwd=self.state_dir, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )

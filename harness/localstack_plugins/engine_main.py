@@ -1,0 +1,67 @@
+"""The engine's entry point: LocalStack's own `localstack.runtime.main`, without importing its OpenAPI validation
+library until it is used (inside LocalStack; issue 13).
+
+LocalStack 4.13.1 imports `openapi_core` at boot for `localstack.aws.handlers.validation`, whose two handlers check
+requests and answers of LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST
+or OPENAPI_VALIDATE_RESPONSE is set (neither is by default, nor by the harness): about a third of the import time of
+`localstack.aws.app` (`-X importtime`), ~0.15 s of boot CPU and ~7 MB. Here that module is one whose handlers do
+nothing while both settings are off, as LocalStack's do, and otherwise hand each request to LocalStack's own
+handlers, loaded then from LocalStack's own module file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from typing import Any
+
+VALIDATION_MODULE = "localstack.aws.handlers.validation"
+
+
+class DeferredValidator:
+    """LocalStack's `OpenAPIRequestValidator` / `OpenAPIResponseValidator`, made on the first call that needs it."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._validator: Any = None
+
+    def __call__(self, chain: Any, context: Any, response: Any) -> None:
+        from localstack import config
+
+        if not (config.OPENAPI_VALIDATE_REQUEST or config.OPENAPI_VALIDATE_RESPONSE):
+            return  # what LocalStack's handlers do then
+        if self._validator is None:
+            self._validator = getattr(_localstack_validation(), self._name)()
+        self._validator(chain, context, response)
+
+
+def _localstack_validation() -> types.ModuleType:
+    """LocalStack's own validation module, loaded from its file under a name of its own."""
+    loaded = sys.modules.get(f"{VALIDATION_MODULE}_openapi")
+    if loaded is not None:
+        return loaded
+    location = importlib.util.find_spec("localstack.aws.handlers").submodule_search_locations[0]
+    spec = importlib.util.spec_from_file_location(f"{VALIDATION_MODULE}_openapi", f"{location}/validation.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def deferred_validation_module() -> types.ModuleType:
+    module = types.ModuleType(VALIDATION_MODULE, __doc__)
+    module.OpenAPIRequestValidator = lambda: DeferredValidator("OpenAPIRequestValidator")
+    module.OpenAPIResponseValidator = lambda: DeferredValidator("OpenAPIResponseValidator")
+    return module
+
+
+def main() -> None:
+    sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
+    from localstack.runtime import main as localstack_main
+
+    localstack_main.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The engine's entry point (harness.localstack_plugins.engine_main): LocalStack's own main, its OpenAPI validation
+library imported only when OPENAPI_VALIDATE_REQUEST/RESPONSE asks for validation, which then works as in LocalStack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from harness.library.http import http
+from harness.library.targets.localstack_host import LocalStackEngine
+
+pytestmark = pytest.mark.emulator_only("the engine's own entry point")
+
+
+def test_with_validation_off_the_gateway_is_built_without_openapi_core():
+    probe = ("import sys; from harness.localstack_plugins import engine_main as m; "
+             "sys.modules.setdefault(m.VALIDATION_MODULE, m.deferred_validation_module()); "
+             "from localstack.aws import handlers; import localstack.aws.app; "
+             "assert handlers.validate_request_schema(None, None, None) is None; print('openapi_core' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "False"
+
+
+def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal_request(tmp_path):
+    """LocalStack's openapi.yaml: POST /_localstack/config needs `variable` and `value`."""
+    with LocalStackEngine(state_dir=tmp_path, extra_env={"OPENAPI_VALIDATE_REQUEST": "1"}).start() as engine:
+        answer = http("POST", f"{engine.endpoint_url}/_localstack/config", {"Content-Type": "application/json"},
+                      json.dumps({"variable": "LS_LOG"}).encode())
+    assert answer.status == 400 and answer.json()["error"] == "Bad Request" and "value" in answer.json()["message"]
