@@ -1,0 +1,40 @@
+"""The regions each service is offered in, read from one boto3 session (inside LocalStack; issue 13).
+
+LocalStack 4.13.1 asks `localstack.utils.aws.aws_stack.get_valid_regions_for_service(service)` the first time each
+service's store is used (and S3 for each bucket's region); each first call makes a new `boto3.Session()`, whose loader
+parses botocore's endpoints file again: ~15 % of the engine's CPU while the Cruddur stack is provisioned (py-spy).
+This hook, registered under `localstack.hooks.on_infra_start`, has those calls share one session, so the file is
+parsed once; the regions it answers are the same.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import boto3
+from localstack.runtime import hooks
+
+from harness.localstack_plugins.on_import import when_imported
+
+
+class Boto3WithOneSession:
+    """boto3 as `aws_stack` uses it: `Session()` without arguments is one shared session, the rest is boto3's."""
+
+    def __init__(self) -> None:
+        self._session = boto3.Session()
+
+    def Session(self, *args: Any, **kwargs: Any) -> boto3.Session:  # noqa: N802 - boto3's name
+        return self._session if not (args or kwargs) else boto3.Session(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(boto3, name)
+
+
+def share_one_session(aws_stack: ModuleType) -> None:
+    aws_stack.boto3 = Boto3WithOneSession()
+
+
+@hooks.on_infra_start()
+def read_service_regions_from_one_session() -> None:
+    when_imported("localstack.utils.aws.aws_stack", share_one_session)
