@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.library.targets.localstack_host import descendants
+from harness.library.targets.engine_process import descendants
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -36,6 +36,7 @@ from harness.library.http import http
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
 from harness.library.packaging import zip_files
 from harness.library.s3 import head_object
+from harness.library.targets.engine_process import descendants, living
 from harness.library.targets.localstack_host import LocalStackEngine, free_loopback_port
 from harness.shared.cache import cache_dir
 from measure import percentile, rss_mb  # bench/measure.py (the script's own folder is on sys.path)
@@ -158,11 +159,14 @@ def bench_harness_up(figures: Figures) -> None:
         time.sleep(1)
         figures.add("harness up: memory of the idle stack (MB)", rss_mb(process.pid))
     finally:
+        engine = descendants(process.pid)  # LocalStack runs in a session of its own: a group kill misses it
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            for pid in living(engine):
+                os.kill(pid, signal.SIGKILL)
         shutil.rmtree(state, ignore_errors=True)
         (state.parent / f"{state.name}.log").unlink(missing_ok=True)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.library.targets.localstack_host import ENGINE_MAIN_MODULE, descendants, living
+from harness.library.targets.engine_process import descendants, living
+from harness.library.targets.localstack_host import ENGINE_MAIN_MODULE
 
 pytestmark = pytest.mark.emulator_only("runs `harness up`, which boots LocalStack on this host")
 READY_TIMEOUT_SECONDS = 180

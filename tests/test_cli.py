@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.library.targets.localstack_host import descendants, living
+from harness.library.targets.engine_process import descendants, living
 from harness.library.http import http
+from harness.library.waiting import wait_until
 
 STACK_KEYS = {"endpoint_url", "region", "uploads_bucket", "assets_bucket", "thumbnail_function", "output_folder",
               "api_url", "issuer", "jwks_url", "user_pool_id", "client_id", "frontend_origin", "aws_https", "ca_certificate"}
@@ -51,6 +52,10 @@ def test_up_writes_stack_json_and_stops_cleanly_on_sigterm(tmp_path):
             "cruddur-uploaded-avatars", "assets.cruddur.com", "avatars")
         children = descendants(process.pid)
         assert children  # LocalStack runs under it
+        # the provisioning process became the small watcher (harness.cli.up_watch), same pid, LocalStack its child
+        watcher = wait_until(lambda: b"harness.cli.up_watch" in Path(f"/proc/{process.pid}/cmdline").read_bytes(), timeout=30,
+                             what="harness up to become its watcher", evidence=lambda: Path(f"/proc/{process.pid}/cmdline").read_bytes())
+        assert watcher and living(children)
         assert stack["issuer"] == f"https://cognito-idp.{stack['region']}.amazonaws.com/{stack['user_pool_id']}"
         for flags, status in (([], 200), (["--expired"], 403)):
             token = subprocess.run([sys.executable, "-m", "harness.cli.main", "token", "--state-dir", str(tmp_path), *flags],

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.library.targets.localstack_host import LocalStackEngine, descendants, living
+from harness.library.targets.engine_process import descendants, living
+from harness.library.targets.localstack_host import LocalStackEngine
 from harness.shared.errors import EngineStartError, PortInUseError
 from harness.library.lambda_functions import wait_function_ready
 from harness.library.targets.localstack_catalog import catalog_name, ensure_catalog

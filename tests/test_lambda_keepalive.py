@@ -46,7 +46,8 @@ def test_an_idle_environment_is_stopped_after_the_keepalive_and_a_busy_one_is_no
     """LAMBDA_KEEPALIVE_MS=1000: the runtime process of an environment idle for a second ends; invoked every 0.3 s it stays."""
     from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
     from harness.library.packaging import zip_files
-    from harness.library.targets.localstack_host import LocalStackEngine, descendants
+    from harness.library.targets.engine_process import descendants
+    from harness.library.targets.localstack_host import LocalStackEngine
 
     with LocalStackEngine(extra_env={"LAMBDA_KEEPALIVE_MS": "1000"}) as engine:
         lambda_ = engine.clients().lambda_

@@ -35,7 +35,7 @@ from harness.library.recorded_answers import differences
 from harness.library.layout import SAMPLE_AVATAR
 from harness.library.thumbnail_pipeline import IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 from harness.cli import arguments as cli_arguments
-from harness.cli import avatar_demo
+from harness.cli import avatar_demo, up_watch
 
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
 STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
@@ -147,9 +147,23 @@ def up(args: argparse.Namespace) -> int:
         partial.replace(stack_file)  # atomic: a reader never sees half a file
         print(json.dumps(facts, indent=2))
         print(f"wrote {stack_file}; running until Ctrl-C or SIGTERM", flush=True)
+        become_the_watcher(engine, stack_file, stop)  # unless a stop came during provisioning: then on below
         engine.watch(stop)  # raises EngineDiedError (exit 1, with the log tail) if LocalStack dies under us
         print("shutting down", flush=True)
     return 0
+
+
+def become_the_watcher(engine: LocalStackEngine, stack_file: Path, stop: threading.Event) -> None:
+    """Exec `harness.cli.up_watch`, which keeps and stops the engine as this process would, without the ~80 MB of
+    boto3 and the AWS library (issue 13); SIGINT/SIGTERM stay blocked across the exec, so none is lost."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, up_watch.STOP_SIGNALS)
+    if stop.is_set():  # Ctrl-C while provisioning: shut down here
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, up_watch.STOP_SIGNALS)
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, up_watch.arguments(engine.pid, stack_file, engine.log_path, engine.endpoint_url,
+                                                engine.state_dir_of_its_own))
 
 
 def token(args: argparse.Namespace) -> int:

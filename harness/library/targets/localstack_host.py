@@ -20,19 +20,14 @@ import time
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
-from harness.shared.errors import EngineDiedError, EngineStartError, HarnessError, PortInUseError
+from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
+from harness.library.targets.engine_process import LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate
 from harness.library.targets.localstack_catalog import place_catalog
 from harness.library.targets.loopback_listeners import listening_sockets, sockets_of
 from harness.library.targets.target import LocalStackTarget
-from harness.library.waiting import wait_until
 
 LOOPBACK = "127.0.0.1"
 ENGINE_MAIN_MODULE = "harness.localstack_plugins.engine_main"  # LocalStack's own main, its OpenAPI validation loaded when used
-_LOG_TAIL_LINES = 40
-# LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
-# disposable and stop() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
-_STOP_GRACE_SECONDS = 1.5
-_KILLED_GONE_SECONDS = 10.0
 
 
 def free_loopback_port() -> int:
@@ -123,43 +118,38 @@ class LocalStackEngine(LocalStackTarget):
             if process is not None and process.poll() is None:
                 self._terminate(process)
             elif process is not None:
-                _signal_group(process.pid, signal.SIGKILL)  # it died: end what it left behind (Lambda runtimes)
+                signal_group(process.pid, signal.SIGKILL)  # it died: end what it left behind (Lambda runtimes)
         finally:
             if self._owns_state_dir:
                 shutil.rmtree(self.state_dir, ignore_errors=True)
 
     @staticmethod
     def _terminate(process: subprocess.Popen) -> None:
-        leftovers = descendants(process.pid)
-        _signal_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=_STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            _signal_group(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        leftovers |= descendants(process.pid)
-        for pid in leftovers:
-            _kill(pid)
-        # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
-        wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
-                   what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
+        def exited_within(seconds: float) -> bool:
+            try:
+                process.wait(timeout=seconds)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+
+        terminate(process.pid, exited_within)
 
     def watch(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Return once `stop` is set; raise EngineDiedError as soon as LocalStack has exited under us."""
         while not stop.wait(interval):
             status = self._process.poll() if self._process else None
             if status is not None:
-                how = f"killed by {signal.Signals(-status).name}" if status < 0 else f"exit status {status}"
-                raise EngineDiedError(
-                    f"LocalStack exited ({how}) while the stack was in use; nothing answers {self.endpoint_url} any more",
-                    evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
-                    hint="see the log above (out of memory? killed by someone?); then start the stack again",
-                )
+                raise died_error(status, self.endpoint_url, self.log_path)
 
     # -- facts ------------------------------------------------------------------------------------
     @property
     def endpoint_url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def state_dir_of_its_own(self) -> Path | None:
+        """The state dir `stop()` removes (one it made itself), or None when it was given one."""
+        return self.state_dir if self._owns_state_dir else None
 
     @property
     def log_path(self) -> Path:
@@ -169,11 +159,8 @@ class LocalStackEngine(LocalStackTarget):
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def log_tail(self, lines: int = _LOG_TAIL_LINES) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log written)"
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        return log_tail(self.log_path, lines)
 
     # -- internals --------------------------------------------------------------------------------
     def _environment(self) -> dict[str, str]:
@@ -234,51 +221,3 @@ class LocalStackEngine(LocalStackTarget):
                          f"last lines of {self.log_path}:\n{self.log_tail()}",
                 hint="another engine booting at the same time was handed the same free port; start again",
             )
-
-
-def _children_map() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    return children
-
-
-def descendants(pid: int) -> set[int]:
-    children, found, stack = _children_map(), set(), [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
-
-
-def living(pids: set[int]) -> list[int]:
-    """The pids that still run (zombies, already dead but not yet reaped, do not count)."""
-    alive = []
-    for pid in sorted(pids):
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state != "Z":
-            alive.append(pid)
-    return alive
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _kill(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
