@@ -8,7 +8,8 @@ The workload: boot to ready; for the harness also `harness up` to ready to use (
 booted and the whole Cruddur stack provisioned) and the memory of that stack idle; a python echo function, cold and warm invoke; S3 PUT -> an S3-triggered function that
 copies the object -> HEAD in the other bucket (first and p50); an HTTP API with a REQUEST authorizer (payload 2.0,
 simple responses, no cache) and a Lambda integration: p50/p95 of 200 calls, calls/s with 8 clients for 5 s; memory of
-the whole stack (the engine and every process under it) after the workload.
+the whole stack (the engine and every process under it) after the workload; and the CPU time that whole stack spent
+per warm invoke, per copy and per authorized call, which moves far less with the machine's load than the latencies.
 
 Run: `make bench-peers` (or `.venv/bin/python bench/peers.py`).
 """
@@ -39,7 +40,7 @@ from harness.library.s3 import head_object
 from harness.library.targets.engine_process import descendants, living
 from harness.library.targets.localstack_host import LocalStackEngine, free_loopback_port
 from harness.shared.cache import cache_dir
-from measure import percentile, rss_mb  # bench/measure.py (the script's own folder is on sys.path)
+from measure import cpu_ms_per_call, percentile, rss_mb  # bench/measure.py (the script's own folder is on sys.path)
 
 MINISTACK_VERSION = "1.5.33"  # the release issue 13 measured
 BOTO3_VERSION = "1.43.106"  # MiniStack runs python functions on its venv's `python3`; 1.42.34 (ours) conflicts with its pins
@@ -194,8 +195,11 @@ def bench_invoke(engine: Engine, figures: Figures) -> None:
     name = f"bench-echo-{uuid.uuid4().hex[:8]}"
     create_function(lambda_, name, ECHO)
     figures.add("echo invoke, cold (ms)", timed(lambda: lambda_.invoke(FunctionName=name, Payload=b"{}")))
-    warm = [timed(lambda: lambda_.invoke(FunctionName=name, Payload=b"{}")) for _ in range(WARM_INVOKES)]
+    warm: list[float] = []
+    cpu = cpu_ms_per_call(engine.pid, WARM_INVOKES, lambda: warm.extend(
+        timed(lambda: lambda_.invoke(FunctionName=name, Payload=b"{}")) for _ in range(WARM_INVOKES)))
     figures.add(f"echo invoke, warm p50 of {WARM_INVOKES} (ms)", statistics.median(warm))
+    figures.add("echo invoke, warm: stack CPU per call (ms)", cpu)
 
 
 def bench_s3_copy(engine: Engine, figures: Figures) -> None:
@@ -220,7 +224,10 @@ def bench_s3_copy(engine: Engine, figures: Figures) -> None:
         return (time.perf_counter() - started) * 1000
 
     figures.add("S3 PUT -> Lambda copy -> HEAD, first (ms)", copy_once())
-    figures.add(f"S3 PUT -> Lambda copy -> HEAD, p50 of {COPIES} (ms)", statistics.median(copy_once() for _ in range(COPIES)))
+    copies: list[float] = []
+    cpu = cpu_ms_per_call(engine.pid, COPIES, lambda: copies.extend(copy_once() for _ in range(COPIES)))
+    figures.add(f"S3 PUT -> Lambda copy -> HEAD, p50 of {COPIES} (ms)", statistics.median(copies))
+    figures.add("S3 PUT -> Lambda copy -> HEAD: stack CPU per copy, HEAD polls included (ms)", cpu)
 
 
 def provision_api(engine: Engine) -> str:
@@ -257,9 +264,11 @@ def bench_authorized_api(engine: Engine, figures: Figures) -> None:
 
     for _ in range(10):
         call()
-    latencies = [call() for _ in range(API_CALLS)]
+    latencies: list[float] = []
+    cpu = cpu_ms_per_call(engine.pid, API_CALLS, lambda: latencies.extend(call() for _ in range(API_CALLS)))
     figures.add(f"authorized API call p50 of {API_CALLS} (ms)", percentile(latencies, 0.5))
     figures.add("authorized API call p95 (ms)", percentile(latencies, 0.95))
+    figures.add("authorized API call: stack CPU per call (ms)", cpu)
     with ThreadPoolExecutor(CLIENTS) as workers:
         list(workers.map(lambda _: call(), range(8 * CLIENTS)))  # one warm environment per concurrent caller
         deadline = time.perf_counter() + LOAD_SECONDS
