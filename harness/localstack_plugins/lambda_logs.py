@@ -4,8 +4,10 @@ LocalStack 4.13.1 gives every function version a log thread that makes one inter
 (botocore serialisation, the handler chain, moto's parser), the second largest engine-side cost of an invocation
 (py-spy). This hook, registered under `localstack.hooks.on_infra_start`, replaces that loop with one that keeps
 LocalStack's behaviour (lines split and stamped as there, the group and stream created when missing, failures only
-logged) but stores them through `cloudwatch_logs_store` (in-process, no internal API call) as soon as they arrive,
-all that are waiting for one stream at once, within PutLogEvents' limits. AWS delivers Lambda logs asynchronously too, typically within seconds.
+logged) but stores them through `cloudwatch_logs_store` (in-process, no internal API call) 20 ms after the first of
+them arrives, all that are waiting for one stream at once, within PutLogEvents' limits (a function invoked many times
+a second then costs one store call per 20 ms, not one per invocation). AWS delivers Lambda logs asynchronously too,
+typically within seconds.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ LOG = logging.getLogger(__name__)
 MAX_EVENTS_PER_CALL = 10_000  # PutLogEvents: at most 10,000 events
 MAX_BYTES_PER_CALL = 1_048_576  # and 1,048,576 bytes, each event counted with 26 bytes more
 _EVENT_OVERHEAD_BYTES = 26
+GATHER_SECONDS = 0.02  # after the first logs arrive, how long the loop lets more come before storing them all
 
 
 def log_events(logs: str, timestamp_ms: int) -> list[dict[str, Any]]:
@@ -81,7 +84,10 @@ def run_log_loop(self: Any) -> None:
     account_id = extract_account_id_from_arn(self.role_arn)
     stop = False
     while not stop and not self._shutdown_event.is_set():
-        by_stream, stop = collect(self.log_queue, self.log_queue.get(), QUEUE_SHUTDOWN)
+        first = self.log_queue.get()
+        if first is not QUEUE_SHUTDOWN:
+            self._shutdown_event.wait(GATHER_SECONDS)
+        by_stream, stop = collect(self.log_queue, first, QUEUE_SHUTDOWN)
         for (group, stream), events in by_stream.items():
             try:
                 deliver(account_id, self.region, group, stream, events)
