@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,19 @@ def test_python_hint_names_only_runtimes_this_host_serves(monkeypatch):
     monkeypatch.setattr(runtimes, "runtime_interpreter", lambda identifier: Path("/x") if identifier == "python3.9" else None)
     with pytest.raises(RuntimeUnavailable, match=r"python3\.14 needs a CPython 3\.14.*one of: python3\.9\.$"):
         resolve("python3.14")
+
+
+@pytest.mark.parametrize("version", runtimes.available_python_versions())
+def test_the_runtime_and_its_sdk_are_byte_compiled_for_the_interpreter_that_runs_them(version):
+    """Runtime processes write no bytecode (PYTHONDONTWRITEBYTECODE): unless the installer compiled awslambdaric and
+    boto3/botocore for this version, every cold start compiles them again (harness.lambda_runtime.install)."""
+    command = resolve(f"python{version}")
+    check = ("import importlib.util, os, sys, awslambdaric.bootstrap, boto3, botocore.session\n"
+             "roots = sys.argv[1:]\n"
+             "loaded = [m.__file__ for m in list(sys.modules.values()) if (getattr(m, '__file__', None) or '').startswith(tuple(roots)) and m.__file__.endswith('.py')]\n"
+             "print(len(loaded), *[f for f in loaded if not os.path.isfile(importlib.util.cache_from_source(f))])\n")
+    roots = [str(runtimes.python_support_dir(version)), str(runtimes.python_sdk_dir(version))]
+    result = subprocess.run([command.argv[0], "-S", "-c", check, *roots], env={**os.environ, **command.env},
+                            capture_output=True, text=True, timeout=60, check=True)
+    loaded, *uncompiled = result.stdout.split()
+    assert int(loaded) > 50 and not uncompiled, result.stdout

@@ -14,7 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from harness.lambda_runtime import nodejs
-from harness.lambda_runtime.runtimes import available_python_versions, python_sdk_dir, python_support_dir
+from harness.lambda_runtime.runtimes import available_python_versions, find_python, python_sdk_dir, python_support_dir
 
 AWSLAMBDARIC = "awslambdaric==4.2.2"
 # awslambdaric 4.1 and later need Python 3.10; 4.0.4 is the newest release with a cp39 wheel.
@@ -36,6 +36,16 @@ def _pip_target(target: Path, requirements: list[str], python_version: str | Non
     (target / ".complete").write_text(" ".join(requirements) + "\n")
 
 
+def _compile_for(version: str, *directories: Path) -> None:
+    """Byte-compile the runtime's own code (awslambdaric, boto3/botocore) with that version's interpreter, once: pip
+    compiled it for the harness's Python only, and runtime processes write no bytecode (runtimes.py), so every cold
+    start that imports boto3 compiled botocore again (~0.6 s of CPU). compileall skips what is up to date."""
+    argv = [str(find_python(version)), "-S", "-m", "compileall", "-q", "-j", "0", *map(str, directories)]
+    result = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"could not byte-compile {', '.join(map(str, directories))} for python{version}:\n{result.stdout[-3000:]}")
+
+
 def main() -> int:
     _pip_target(python_sdk_dir(), SDK, None)
     versions = available_python_versions()
@@ -43,6 +53,7 @@ def main() -> int:
         if python_sdk_dir(version) != python_sdk_dir():
             _pip_target(python_sdk_dir(version), SDK, version)
         _pip_target(python_support_dir(version), [AWSLAMBDARIC_FOR.get(version, AWSLAMBDARIC)], version)
+        _compile_for(version, python_support_dir(version), python_sdk_dir(version))
     majors = nodejs.packaged_majors()
     with ThreadPoolExecutor(2) as pool:  # npm waits on the registry more than on the CPU
         list(pool.map(nodejs.install, majors))
