@@ -45,9 +45,10 @@ demo: setup
 	$(BIN)/harness demo
 
 # pytest-xdist: 3 workers, each with its own engine, ports, state dirs and names; tests handed out one at a time, the
-# longest first (conftest.py LONGEST_FIRST). Most of a test's time is the engine and the Lambdas working, so 3 workers
-# keep 2 cores busy without one waiting on another's CPU for long.
-PYTEST_PARALLEL ?= -n 3 --maxschedchunk 1
+# longest first (conftest.py LONGEST_FIRST), except that the tests sharing a module-scoped fixture of their module go
+# to one worker together (`--dist loadgroup`, conftest.py pytest_itemcollected). Most of a test's time is the engine
+# and the Lambdas working, so 3 workers keep 2 cores busy without one waiting on another's CPU for long.
+PYTEST_PARALLEL ?= -n 3 --dist loadgroup
 # The Python stand-ins (README "The system under test"): the bug scenarios once more, on --sut python, in one more
 # pytest beside the main run instead of after it (24 tests: one engine and one provisioning of the stand-ins, not one
 # per worker, in the CPU the main run leaves); its output follows the main run's, and either failing fails the target.
