@@ -45,13 +45,20 @@ demo: setup
 	$(BIN)/harness demo
 
 # pytest-xdist: 3 workers, each with its own engine, ports, state dirs and names; tests handed out one at a time, the
-# longest first (conftest.py LONGEST_FIRST). Most of a test's time is the engine and the Lambdas working, so 3 workers
-# keep 2 cores busy without one waiting on another's CPU for long.
-PYTEST_PARALLEL ?= -n 3 --maxschedchunk 1
+# longest first (conftest.py LONGEST_FIRST), except that the tests sharing a module-scoped fixture of their module go
+# to one worker together (`--dist loadgroup`, conftest.py pytest_itemcollected). Most of a test's time is the engine
+# and the Lambdas working, so 3 workers keep 2 cores busy without one waiting on another's CPU for long.
+PYTEST_PARALLEL ?= -n 3 --dist loadgroup
+# The Python stand-ins (README "The system under test"): the bug scenarios once more, on --sut python, in one more
+# pytest beside the main run instead of after it (24 tests: one engine and one provisioning of the stand-ins, not one
+# per worker, in the CPU the main run leaves); its output follows the main run's, and either failing fails the target.
+SUT_PYTHON_LOG := reports/sut-python.log
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --junitxml=reports/junit.xml
-	# the Python stand-ins (README "The system under test"): the bug scenarios once more, on --sut python
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --sut python --junitxml=reports/junit-sut-python.xml scenarios/test_avatar_api_bugs.py
+	@mkdir -p reports
+	$(BIN)/python -m pytest --sut python --junitxml=reports/junit-sut-python.xml scenarios/test_avatar_api_bugs.py >$(SUT_PYTHON_LOG) 2>&1 & sut=$$!; \
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) --junitxml=reports/junit.xml; main=$$?; \
+	wait $$sut; sut=$$?; echo "--- the bug scenarios on --sut python ($(SUT_PYTHON_LOG)):"; cat $(SUT_PYTHON_LOG); \
+	[ $$main -eq 0 ] && [ $$sut -eq 0 ]
 
 bench: setup
 	$(BIN)/python bench/run.py

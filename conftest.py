@@ -53,13 +53,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = longest_first(items, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Tests that share a module-scoped fixture of their own module (a provisioned API or pipeline, an engine with its
+    own settings, a cache of functions) go to one worker under `--dist loadgroup` (Makefile), so that the fixture is
+    made once and not once per worker that runs one of them; they still run one by one."""
+    info = getattr(item, "_fixtureinfo", None)
+    module = item.nodeid.split("::", 1)[0]
+    if info is not None and any(defs[-1].scope == "module" and defs[-1].baseid == module for defs in info.name2fixturedefs.values()):
+        item.add_marker(pytest.mark.xdist_group(module))
+
+
 def _rank(item: pytest.Item) -> int:
     return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
 
 
 def longest_first(items: list[pytest.Item], workers: int) -> list[pytest.Item]:
     """LONGEST_FIRST's tests first, the rest in collection order (module fixtures stay shared). pytest-xdist (`-n`,
-    `--maxschedchunk 1`, Makefile) hands each worker two tests to start with: pair the longest with the shortest of
+    `--dist loadgroup`, Makefile) hands each worker two tests (or one group) to start with: pair the longest with the shortest of
     those 2 x workers (snake order), so that the first round is even."""
     ranked = sorted(items, key=_rank)  # stable
     long = [item for item in ranked if _rank(item) < len(LONGEST_FIRST)]
