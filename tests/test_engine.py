@@ -11,7 +11,7 @@ import pytest
 
 from harness.library.targets.engine_process import descendants, living
 from harness.library.targets.localstack_host import LocalStackEngine
-from harness.shared.errors import EngineStartError, PortInUseError
+from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
 from harness.library.lambda_functions import wait_function_ready
 from harness.library.targets.localstack_catalog import catalog_name, ensure_catalog
 from harness.library.packaging import zip_files
@@ -126,3 +126,11 @@ def socket_free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_starting_a_running_engine_again_is_refused_and_leaves_no_second_engine(tmp_path):
+    with LocalStackEngine(state_dir=tmp_path) as engine:
+        before = descendants(os.getpid())
+        with pytest.raises(HarnessError, match="is already running on http://127.0.0.1:"):
+            engine.start()
+        assert descendants(os.getpid()) == before

@@ -27,7 +27,7 @@ def test_with_validation_off_the_gateway_is_built_without_openapi_core():
 
 def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal_request(tmp_path):
     """LocalStack's openapi.yaml: POST /_localstack/config needs `variable` and `value`."""
-    with LocalStackEngine(state_dir=tmp_path, extra_env={"OPENAPI_VALIDATE_REQUEST": "1"}).start() as engine:
+    with LocalStackEngine(state_dir=tmp_path, extra_env={"OPENAPI_VALIDATE_REQUEST": "1"}) as engine:
         answer = http("POST", f"{engine.endpoint_url}/_localstack/config", {"Content-Type": "application/json"},
                       json.dumps({"variable": "LS_LOG"}).encode())
     assert answer.status == 400 and answer.json()["error"] == "Bad Request" and "value" in answer.json()["message"]

@@ -78,6 +78,9 @@ class LocalStackEngine(LocalStackTarget):
 
     # -- lifecycle --------------------------------------------------------------------------------
     def start(self) -> "LocalStackEngine":
+        if self._process is not None and self._process.poll() is None:  # a second one would leave this one unowned
+            raise HarnessError(f"LocalStack (pid {self._process.pid}) is already running on {self.endpoint_url}",
+                               hint="use the engine start() returned (`with LocalStackEngine() as engine:` starts it itself)")
         try:
             return self._start()
         except PortInUseError:
