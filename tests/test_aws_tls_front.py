@@ -148,9 +148,9 @@ def test_certificates_follow_the_name_the_client_asked_for(front_to):
 
 
 def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path):
-    """With a hand-over (the engine's in-process gateway), a body within IN_PROCESS_BODY_LIMIT goes to it, with the
+    """With a hand-over (the engine's in-process gateway), a body within BODY_READ_WHOLE_LIMIT goes to it, with the
     request's method, target and end-to-end headers; a chunked body still goes to the gateway's port."""
-    from harness.localstack_plugins.aws_tls_front import IN_PROCESS_BODY_LIMIT
+    from harness.localstack_plugins.gateway_server import BODY_READ_WHOLE_LIMIT
     from harness.localstack_plugins.in_process_gateway import Answer
 
     handed: list[tuple] = []
@@ -164,7 +164,7 @@ def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path
     front = TlsFront(ensure_ca(), gateway.port, tmp_path, hand_over).start()
     try:
         connection = connect(front, "bucket.s3.amazonaws.com")
-        for body in (b"small", b"x" * IN_PROCESS_BODY_LIMIT):
+        for body in (b"small", b"x" * BODY_READ_WHOLE_LIMIT):
             connection.request("PUT", "/my%20key?x=1", body=body, headers={"X-Amz-Meta-A": "b"})
             response = connection.getresponse()
             assert (response.status, response.read(), response.getheader("connection")) == (201, b"in-process:" + body, None)

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from harness.localstack_plugins.gateway_server import whole_body_length
+
 pytestmark = pytest.mark.emulator_only("the engine's own HTTP server")
 
 
@@ -108,3 +110,17 @@ def test_a_request_awaiting_100_continue_gets_it_and_its_connection_is_closed_af
         status, headers, _ = read_answer(answers)
         assert status == 200 and headers["connection"] == "close"
     assert aws_client.s3.get_object(Bucket=bucket, Key="continued.txt")["Body"].read() == b"continued"
+
+
+@pytest.mark.parametrize("headers, length", [
+    ([], 0),
+    ([("Content-Length", "9")], 9),
+    ([("content-length", " 9 "), ("Content-Length", "12")], 9),  # the first, as http.server's headers.get answers
+    ([("Content-Length", str(1024 * 1024))], 1024 * 1024),
+    ([("Content-Length", str(1024 * 1024 + 1))], None),
+    ([("Transfer-Encoding", "chunked")], None),
+    ([("Content-Length", "9"), ("Expect", "100-Continue")], None),
+    ([("Content-Length", "-1")], None),
+])
+def test_whole_body_length_is_the_one_rule_of_the_server_and_the_tls_front(headers, length):
+    assert whole_body_length(headers) == length

@@ -5,8 +5,8 @@ library sends `<AWS hostname>:443` here), from the test process and from Chromiu
 TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA on first use and
 kept; each HTTP/1.1 request then goes to LocalStack's gateway as it came (method, target, every end-to-end header:
 `Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them: handed over in-process
-(`in_process_gateway`) when its body is read whole (up to `IN_PROCESS_BODY_LIMIT`, not chunked, no `Expect:
-100-continue`), else relayed, streaming, to the gateway's port.
+(`in_process_gateway`) when its body is read whole (`gateway_server.whole_body_length`: up to 1 MiB, not chunked, no
+`Expect: 100-continue`), else relayed, streaming, to the gateway's port.
 Only AWS hostnames get a certificate of their own; any other name is answered with the `amazonaws.com` one,
 which the client refuses. `GET /_harness/aws-endpoints` tells the test process where the front listens.
 """
@@ -30,7 +30,7 @@ from localstack.runtime import hooks
 
 from harness.endpoints.ca import AWS_DOMAIN, HarnessCa, certificate_names, ensure_ca, is_aws_hostname
 from harness.endpoints.preload import AWS_ADDRESS, ensure_library, library_path
-from harness.localstack_plugins import in_process_gateway
+from harness.localstack_plugins import gateway_server, in_process_gateway
 from harness.shared import emulator_api
 
 LOG = logging.getLogger(__name__)
@@ -40,7 +40,6 @@ ENDPOINTS_PATH = emulator_api.AWS_ENDPOINTS_PATH
 DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
-IN_PROCESS_BODY_LIMIT = 1024 * 1024  # a larger body is streamed through the relay, not held in memory
 _DISPATCHERS = 64  # requests handed to the gateway at once (a function's SDK call can wait long: Lambda Invoke)
 
 
@@ -163,13 +162,11 @@ def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalR
 
 
 def _body_read_whole(request: h11.Request) -> bool:
-    """A request whose body the front reads whole before handing it over: a Content-Length within the limit (or no
-    body), not chunked, and not waiting for `100 Continue` (the relay lets the gateway answer that)."""
-    headers = {name.lower(): value.lower() for name, value in request.headers}
-    if b"transfer-encoding" in headers or headers.get(b"expect") == b"100-continue":
-        return False
-    length = headers.get(b"content-length", b"0")
-    return length.isdigit() and int(length) <= IN_PROCESS_BODY_LIMIT
+    """A request whose body the front reads whole before handing it over (`gateway_server.whole_body_length`'s rule:
+    a Content-Length within the limit or no body, not chunked, not waiting for `100 Continue`, which the relay lets
+    the gateway answer)."""
+    return gateway_server.whole_body_length(
+        (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers) is not None
 
 
 async def _whole_body(client: h11.Connection, client_reader: asyncio.StreamReader) -> bytes | None:

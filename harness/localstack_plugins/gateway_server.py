@@ -25,7 +25,7 @@ import os
 import queue
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from localstack.aws.serving.werkzeug import CustomWSGIRequestHandler
@@ -37,10 +37,29 @@ LOG = logging.getLogger(__name__)
 SERVER_NAME = "harness"  # GATEWAY_SERVER
 
 
-_BODY_READ_FIRST_LIMIT = 1024 * 1024  # bytes; as the TLS front's in-process hand-over (aws_tls_front.IN_PROCESS_BODY_LIMIT)
+BODY_READ_WHOLE_LIMIT = 1024 * 1024  # bytes; a larger body is streamed to the app (and by the TLS front's relay)
 _IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
 _AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of file: see KeepAliveRequestHandler.run_wsgi
 os.close(_write_end)
+
+
+def whole_body_length(headers: Iterable[tuple[str, str]]) -> int | None:
+    """The length of a request body that can be read whole before the request is answered without changing what
+    the client sees: a Content-Length within BODY_READ_WHOLE_LIMIT (none: 0), not chunked, no `100 Continue` awaited.
+    None for any other request. The gateway server and the AWS TLS front's in-process hand-over follow this rule."""
+    length = expect = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "transfer-encoding":
+            return None
+        if lowered == "expect" and expect is None:
+            expect = value.strip().lower()
+        if lowered == "content-length" and length is None:
+            length = value.strip()
+    length = "0" if length is None else length
+    if expect == "100-continue" or not length.isdigit() or int(length) > BODY_READ_WHOLE_LIMIT:
+        return None
+    return int(length)
 
 
 class _DrainedConnection:
@@ -101,14 +120,12 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
             self.rfile, self.connection, self._keep_alive = stream, self._socket, False
 
     def _body_read_whole(self) -> bytes | None:
-        """The request body, read to its end, when it can be without changing what the client sees: a
-        Content-Length within the limit (or none), not chunked, no `100 Continue` awaited, not over TLS."""
-        length = self.headers.get("Content-Length", "0").strip()
-        if ("Transfer-Encoding" in self.headers or self.headers.get("Expect", "").strip().lower() == "100-continue"
-                or isinstance(self._socket, ssl.SSLSocket) or not length.isdigit() or int(length) > _BODY_READ_FIRST_LIMIT):
+        """The request body, read to its end, when `whole_body_length` allows it and the connection is not TLS."""
+        length = None if isinstance(self._socket, ssl.SSLSocket) else whole_body_length(self.headers.items())
+        if length is None:
             return None
-        body = self.rfile.read(int(length))
-        return body if len(body) == int(length) else None
+        body = self.rfile.read(length)
+        return body if len(body) == length else None
 
     def make_environ(self) -> dict[str, Any]:
         environ = super().make_environ()
