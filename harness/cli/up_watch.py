@@ -20,11 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.library.progress import step
-from harness.library.targets.engine_process import died_error, signal_group, terminate
+from harness.library.targets.engine_process import died_error, signal_group, terminate, wait_for_stop_or_exit
 from harness.shared.errors import HarnessError
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-_POLL_SECONDS = 0.25
 
 
 def arguments(engine_pid: int, stack_file: Path, log_path: Path, endpoint_url: str, own_state_dir: Path | None) -> list[str]:
@@ -54,16 +53,6 @@ def _exited_within(pid: int) -> Callable[[float], bool]:
     return exited_within
 
 
-def watch(pid: int, stop: threading.Event) -> int | None:
-    """Until `stop` is set (None) or the engine exits (its returncode)."""
-    while True:
-        status = _exit_status(pid)
-        if status is not None:
-            return status
-        if stop.wait(_POLL_SECONDS):
-            return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="harness up", description=__doc__)
     parser.add_argument("--engine-pid", type=int, required=True)
@@ -78,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by `harness up` across the exec
     try:
         try:
-            died = watch(args.engine_pid, stop)
+            died = wait_for_stop_or_exit(lambda: _exit_status(args.engine_pid), stop)
         finally:
             args.stack_file.unlink(missing_ok=True)  # first: a reader never sees a stack.json of a stack going away
         if died is not None:

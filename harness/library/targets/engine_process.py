@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,6 +83,16 @@ def terminate(pid: int, exited_within: Callable[[float], bool]) -> None:
     # SIGKILL is delivered asynchronously: return only once every one of them has really ended.
     wait_until(lambda: not living(leftovers), timeout=_KILLED_GONE_SECONDS, interval=0.01,
                what="killed LocalStack processes to end", evidence=lambda: f"still running: {living(leftovers)}")
+
+
+def wait_for_stop_or_exit(exit_status: Callable[[], int | None], stop: threading.Event, interval: float = 0.25) -> int | None:
+    """Until `stop` is set (None) or the engine has exited: its returncode, as `exit_status()` answers it."""
+    while True:
+        status = exit_status()
+        if status is not None:
+            return status
+        if stop.wait(interval):
+            return None
 
 
 def log_tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:

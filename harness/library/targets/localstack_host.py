@@ -21,7 +21,9 @@ from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
 from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
-from harness.library.targets.engine_process import LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate
+from harness.library.targets.engine_process import (
+    LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate, wait_for_stop_or_exit,
+)
 from harness.library.targets.localstack_catalog import place_catalog
 from harness.library.targets.loopback_listeners import listening_sockets, sockets_of
 from harness.library.targets.target import LocalStackTarget
@@ -139,10 +141,10 @@ class LocalStackEngine(LocalStackTarget):
 
     def watch(self, stop: threading.Event, interval: float = 0.25) -> None:
         """Return once `stop` is set; raise EngineDiedError as soon as LocalStack has exited under us."""
-        while not stop.wait(interval):
-            status = self._process.poll() if self._process else None
-            if status is not None:
-                raise died_error(status, self.endpoint_url, self.log_path)
+        process = self._process
+        status = wait_for_stop_or_exit(process.poll if process else lambda: None, stop, interval)
+        if status is not None:
+            raise died_error(status, self.endpoint_url, self.log_path)
 
     # -- facts ------------------------------------------------------------------------------------
     @property
