@@ -20,6 +20,7 @@ from typing import Any
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.lazy_thread import LazyDaemonThread
 from harness.localstack_plugins.on_import import when_imported
 
 _PRUNE_AT = 1000  # cancelled timers kept before the waiting list is cleaned
@@ -54,17 +55,15 @@ class TimerScheduler:
         self._due: list[tuple[float, int, SharedTimer]] = []
         self._order = itertools.count()
         self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._thread = LazyDaemonThread(self._run, "harness-lambda-timers")
         self._cancelled = 0
 
     def schedule(self, when: float, timer: SharedTimer) -> None:
         with self._changed:
             heapq.heappush(self._due, (when, next(self._order), timer))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="harness-lambda-timers", daemon=True)
-                self._thread.start()
-            elif self._due[0][2] is timer:  # sooner than what the thread waits for (the same keepalive comes later each time)
+            if self._due[0][2] is timer:  # sooner than what the thread waits for (the same keepalive comes later each time)
                 self._changed.notify()
+        self._thread.ensure_started()
 
     def forget_cancelled(self) -> None:
         with self._changed:

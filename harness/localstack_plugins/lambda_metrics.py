@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from collections import Counter
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ from typing import Any, Callable, NamedTuple
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.lazy_thread import LazyDaemonThread
 from harness.localstack_plugins.on_import import when_imported
 
 LOG = logging.getLogger(__name__)
@@ -58,16 +58,11 @@ class MetricWriter:
     def __init__(self, store: Callable[[str, str, list[dict[str, Any]]], None]) -> None:
         self._store = store
         self._queue: queue.SimpleQueue[DataPoint] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._thread = LazyDaemonThread(self._run, "harness-lambda-metrics")
 
     def record(self, point: DataPoint) -> None:
         self._queue.put(point)
-        if self._thread is None:
-            with self._lock:
-                if self._thread is None:
-                    self._thread = threading.Thread(target=self._run, name="harness-lambda-metrics", daemon=True)
-                    self._thread.start()
+        self._thread.ensure_started()
 
     def _run(self) -> None:
         while True:

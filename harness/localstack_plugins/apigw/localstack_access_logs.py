@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import uuid
 from dataclasses import dataclass
 
 from harness.localstack_plugins import cloudwatch_logs_store
 from harness.localstack_plugins.apigw.access_log import RequestRecord, destination, render
+from harness.localstack_plugins.lazy_thread import LazyDaemonThread
 
 LOG = logging.getLogger(__name__)
 BATCH_LIMIT = 1000  # lines per PutLogEvents (CloudWatch Logs takes up to 10,000)
@@ -37,8 +37,7 @@ class AccessLogWriter:
     def __init__(self) -> None:
         self._lines: queue.Queue[_Line] = queue.Queue()
         self._streams: dict[tuple[str, str, str], str] = {}
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._thread = LazyDaemonThread(self._run, "harness-access-logs")
 
     def submit(self, settings: dict[str, str], record: RequestRecord) -> None:
         """`settings`: the stage's AccessLogSettings (moto's wire names: destinationArn, format)."""
@@ -46,10 +45,7 @@ class AccessLogWriter:
         line = render(settings.get("format") or "", record)
         written_ms = int(record.request_time * 1000) + (record.response_latency_ms or 0)  # when the response was sent
         self._lines.put(_Line(target.region, target.account_id, target.log_group, written_ms, line))
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="harness-access-logs", daemon=True)
-                self._thread.start()
+        self._thread.ensure_started()
 
     def _run(self) -> None:
         while True:
