@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from harness.shared import botocore_data_cache
+
 if TYPE_CHECKING:
     from harness.library.targets.emulator_control import EmulatorControl
 
@@ -32,6 +34,7 @@ class AwsClients:
         self.endpoint_url = endpoint_url
         self.region = region
         self.emulator = emulator  # the target's (harness.library.targets.target.Target.emulator): None on AWS
+        botocore_data_cache.install()
         self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
         # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
         retries = {"max_attempts": 10, "mode": "adaptive"} if emulator is None else {"max_attempts": 2, "mode": "standard"}

@@ -1,5 +1,6 @@
-"""The engine's entry point: LocalStack's own `localstack.runtime.main`, without importing its OpenAPI validation
-library until it is used (inside LocalStack; issue 13).
+"""The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
+harness's cache (`harness.shared.botocore_data_cache`), and without importing its OpenAPI validation library until it
+is used (inside LocalStack; issue 13).
 
 LocalStack 4.13.1 imports `openapi_core` at boot for `localstack.aws.handlers.validation`, whose two handlers check
 requests and answers of LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST
@@ -15,6 +16,8 @@ import importlib.util
 import sys
 import types
 from typing import Any
+
+from harness.shared import botocore_data_cache
 
 VALIDATION_MODULE = "localstack.aws.handlers.validation"
 
@@ -57,6 +60,7 @@ def deferred_validation_module() -> types.ModuleType:
 
 
 def main() -> None:
+    botocore_data_cache.install()
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     from localstack.runtime import main as localstack_main
 

@@ -1,0 +1,118 @@
+"""botocore's data files (service models, endpoint rule sets, `endpoints.json`) loaded once per process and parsed
+once per machine, not once per session (issue 13).
+
+Every new botocore `Session` makes its own `Loader`, which lists botocore's ~400 service directories and parses each
+data file again with `json.loads(..., object_pairs_hook=OrderedDict)` the first time that session needs it:
+`endpoints.json` takes ~45 ms each time, a service model 5-10 ms. The engine makes many sessions (LocalStack's
+internal clients and region lookups, moto's parameter parser, boto3's default session), so the same files were listed
+and parsed again and again: ~25 % of the engine's CPU while the Cruddur stack is provisioned (py-spy); the test process
+makes a session per `AwsClients`. `install()` does two things:
+- `botocore.loaders.create_loader` answers one `Loader` per search path for the whole process, so sessions share what
+  it loaded, as the clients of one session always do (botocore's `instance_cache`; no caller changes a model).
+- `JSONFileLoader.load_file` reads a pickle of what botocore parsed the first time, kept under
+  `$HARNESS_CACHE_DIR/botocore-data/`: the same OrderedDicts, lists and scalars in about half the time. A cache file
+  is keyed by the data file's path, size and mtime and by the Python and botocore versions; one that is missing,
+  unreadable or corrupt is made again from the JSON, so a bad cache only costs the parse.
+
+Lambda functions never get this: their SDK is the runtime's own (`harness.lambda_runtime`), as on AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import botocore
+from botocore import loaders, session
+
+from harness.shared.cache import cache_dir
+
+LOG = logging.getLogger(__name__)
+_LOADERS: dict[str | None, loaders.Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def data_cache_dir() -> Path:
+    return cache_dir() / "botocore-data" / f"py{sys.version_info[0]}{sys.version_info[1]}-botocore{botocore.__version__}"
+
+
+def install() -> None:
+    """From now on in this process, botocore's loaders read data files through the cache (idempotent)."""
+    if getattr(loaders.JSONFileLoader.load_file, "reads_the_cache", False):
+        return
+    parse = loaders.JSONFileLoader.load_file
+
+    def load_file(self: loaders.JSONFileLoader, file_path: str) -> Any:
+        found = _data_file(file_path)
+        if found is None:
+            return None  # what botocore answers for a file that is not there
+        cached = _cache_file(found)
+        data = _read(cached)
+        if data is None:
+            data = parse(self, file_path)
+            if data is not None:
+                _write(cached, data)
+        return data
+
+    load_file.reads_the_cache = True
+    loaders.JSONFileLoader.load_file = load_file
+    loaders.create_loader = session.create_loader = _shared_loader(loaders.create_loader)
+
+
+def _shared_loader(create_loader: Any) -> Any:
+    def shared_loader(search_path_string: str | None = None) -> loaders.Loader:
+        with _LOADERS_LOCK:
+            if search_path_string not in _LOADERS:
+                _LOADERS[search_path_string] = create_loader(search_path_string)
+            return _LOADERS[search_path_string]
+
+    return shared_loader
+
+
+def _data_file(file_path: str) -> Path | None:
+    """The file botocore would read for `file_path` (its extensions, in its order)."""
+    for extension in loaders._JSON_OPEN_METHODS:
+        candidate = Path(file_path + extension)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _cache_file(data_file: Path) -> Path:
+    stat = data_file.stat()
+    key = f"{data_file.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    return data_cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+
+
+def _read(cached: Path) -> Any:
+    try:
+        return pickle.loads(cached.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # truncated, or written by something else: parse the JSON and write it again
+        LOG.warning("ignoring the botocore data cache file %s (%s: %s); it is made again", cached, type(error).__name__, error)
+        return None
+
+
+def _write(cached: Path, data: Any) -> None:
+    """Atomically (another process may read or write it at the same time); a cache that can't be written is skipped."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(dir=cached.parent, prefix=cached.name, suffix=".partial")
+    except OSError as error:
+        LOG.debug("botocore data cache not written at %s: %s", cached, error)
+        return
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            pickle.dump(data, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cached)
+    except OSError as error:
+        LOG.debug("botocore data cache not written at %s: %s", cached, error)
+        Path(partial).unlink(missing_ok=True)
