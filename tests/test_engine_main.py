@@ -1,5 +1,6 @@
 """The engine's entry point (harness.localstack_plugins.engine_main): LocalStack's own main, its OpenAPI validation
-library imported only when OPENAPI_VALIDATE_REQUEST/RESPONSE asks for validation, which then works as in LocalStack."""
+library imported only when OPENAPI_VALIDATE_REQUEST/RESPONSE asks for validation, which then works as in LocalStack,
+and the end of the process as `sys.exit` ends it, without the interpreter's teardown."""
 
 from __future__ import annotations
 
@@ -31,3 +32,12 @@ def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal
         answer = http("POST", f"{engine.endpoint_url}/_localstack/config", {"Content-Type": "application/json"},
                       json.dumps({"variable": "LS_LOG"}).encode())
     assert answer.status == 400 and answer.json()["error"] == "Bad Request" and "value" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(("code", "status", "stderr"), [(None, 0, ""), (0, 0, ""), (3, 3, ""), ("a reason", 1, "a reason")])
+def test_the_engine_ends_as_sys_exit_would_with_its_atexit_handlers_run_and_output_flushed(code, status, stderr):
+    probe = ("import atexit, sys; from harness.localstack_plugins.engine_main import exit_without_teardown; "
+             "atexit.register(lambda: print('atexit ran')); sys.stdout.write('unflushed'); "
+             f"exit_without_teardown({code!r})")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (status, "unflushedatexit ran\n", stderr)

@@ -39,6 +39,7 @@ SERVER_NAME = "harness"  # GATEWAY_SERVER
 
 BODY_READ_WHOLE_LIMIT = 1024 * 1024  # bytes; a larger body is streamed to the app (and by the TLS front's relay)
 _IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
+SHUTDOWN_POLL_SECONDS = 0.05  # a server's loop sees a shutdown within this (socketserver's default 0.5 s delayed each engine stop)
 _AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of file: see KeepAliveRequestHandler.run_wsgi
 os.close(_write_end)
 
@@ -210,7 +211,8 @@ class ThreadedRuntimeServer(RuntimeServer):
         for address in listen:
             server = PooledWSGIServer(address.host, address.port, app, KeepAliveRequestHandler, ssl_context=ssl_creds)
             self._servers.append(server)
-            threading.Thread(target=server.serve_forever, name=f"gateway-{address.host}:{address.port}", daemon=True).start()
+            threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True,
+                             name=f"gateway-{address.host}:{address.port}").start()
 
     def run(self) -> None:
         self._stopped.wait()
