@@ -192,6 +192,9 @@ class LocalStackEngine(LocalStackTarget):
             # behaviour.md "S3": async invocations are retried twice; AWS waits ~1 and ~2 minutes,
             # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly.
             LAMBDA_RETRY_BASE_DELAY="1",
+            # glibc's malloc keeps up to 8 arenas per core for the engine's many threads; two hold the same heap in less
+            # memory (issue 13: engine after provisioning the Cruddur stack 200 -> 182 MB). Lambda runtimes don't inherit it.
+            MALLOC_ARENA_MAX="2",
         )
         env.pop("AWS_PROFILE", None)
         env.update(self.extra_env)
