@@ -19,7 +19,7 @@ MODEL = "sqs/2012-11-05/service-2"
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
     botocore_data_cache.install()
-    monkeypatch.setattr(botocore_data_cache, "_LOADERS", {})  # nothing loaded yet by the sessions of this test
+    loaders.create_loader.made.clear()  # nothing loaded yet by the sessions of this test
     return botocore_data_cache.data_cache_dir()
 
 

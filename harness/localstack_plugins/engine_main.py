@@ -23,6 +23,7 @@ import sys
 import types
 from typing import Any
 
+from harness.localstack_plugins.on_import import when_imported
 from harness.shared import botocore_data_cache
 
 VALIDATION_MODULE = "localstack.aws.handlers.validation"
@@ -67,6 +68,9 @@ def deferred_validation_module() -> types.ModuleType:
 
 def main() -> None:
     botocore_data_cache.install()
+    # moto makes a loader of its own (with its model extras) for each service model it reads: one for the process
+    when_imported("moto.core.utils", lambda utils: setattr(
+        utils, "create_loader", botocore_data_cache.one_loader_per_arguments(utils.create_loader)))
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     from localstack.runtime import main as localstack_main
 

@@ -35,8 +35,6 @@ from botocore import loaders, session
 from harness.shared.cache import cache_dir
 
 LOG = logging.getLogger(__name__)
-_LOADERS: dict[str | None, loaders.Loader] = {}
-_LOADERS_LOCK = threading.Lock()
 
 
 def data_cache_dir() -> Path:
@@ -63,16 +61,22 @@ def install() -> None:
 
     load_file.reads_the_cache = True
     loaders.JSONFileLoader.load_file = load_file
-    loaders.create_loader = session.create_loader = _shared_loader(loaders.create_loader)
+    loaders.create_loader = session.create_loader = one_loader_per_arguments(loaders.create_loader)
 
 
-def _shared_loader(create_loader: Any) -> Any:
-    def shared_loader(search_path_string: str | None = None) -> loaders.Loader:
-        with _LOADERS_LOCK:
-            if search_path_string not in _LOADERS:
-                _LOADERS[search_path_string] = create_loader(search_path_string)
-            return _LOADERS[search_path_string]
+def one_loader_per_arguments(create_loader: Any) -> Any:
+    """`create_loader` (botocore's, or another library's loader factory) answering one loader per arguments."""
+    made: dict[tuple[Any, ...], loaders.Loader] = {}
+    lock = threading.Lock()
 
+    def shared_loader(*arguments: Any) -> loaders.Loader:
+        key = arguments or (None,)  # botocore's `create_loader()` is `create_loader(None)`
+        with lock:
+            if key not in made:
+                made[key] = create_loader(*arguments)
+            return made[key]
+
+    shared_loader.made = made
     return shared_loader
 
 
