@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.library.targets.localstack_host import LocalStackEngine
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN, wait_function_ready
-from harness.lambda_runtime.ruby import RUBY_RUNTIMES, find_ruby, override_variable, ruby_command, serving
-from harness.lambda_runtime.ruby_sdk import ruby_sdk_dir
+from harness.lambda_runtime.ruby import (
+    RUBY_ISEQ_CACHE, RUBY_RUNTIMES, find_ruby, iseq_cache_dir, override_variable, ruby_command, serving,
+)
+from harness.lambda_runtime.ruby_sdk import HOST_RUBY, ruby_sdk_dir
 from harness.lambda_runtime.runtimes import RuntimeUnavailable
 from harness.library.packaging import ruby_gem_layer_zip, zip_files
 
@@ -219,6 +224,41 @@ def test_gem_and_library_from_layers_and_the_sdk_from_the_runtime(aws_client, ru
     assert payload["jwt"] == "abc" and payload["greeting"] == "hi from layer"
     assert "/ruby/gems/3.2.0/gems/jwt-" in payload["jwt_from"]  # from the layer, not from Debian's copy
     assert payload["sdk"]
+
+
+def test_the_sdk_comes_compiled_from_the_iseq_cache_and_the_function_sees_nothing_of_it(aws_client, ruby_function):
+    """harness/lambda_runtime/ruby_iseq_cache.rb: the runtime's files are kept compiled, the function's own are not."""
+    code = ("require 'aws-sdk-s3'\ndef handler(event:, context:)\n"
+            "  { env: ENV.keys.grep(/ISEQ/), sdk: Aws::S3::GEM_VERSION }\nend\n")
+    payload = invoke(aws_client, ruby_function({"function.rb": code}))[1]
+    assert payload["env"] == [] and payload["sdk"]
+    cached = [path.name for path in iseq_cache_dir().glob("ruby-*/*.iseq")]
+    assert any("aws-sdk-s3" in name for name in cached)
+    assert not [name for name in cached if "%lambda-code%" in name]  # the function's package is left to Ruby
+
+
+def run_ruby(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([HOST_RUBY, *argv], capture_output=True, text=True, timeout=60, check=False,
+                          env={"PATH": os.environ["PATH"], **env})
+
+
+@pytest.mark.skipif(shutil.which(HOST_RUBY) is None, reason="no host Ruby (make setup installs Debian's)")
+def test_the_iseq_cache_loads_what_ruby_would_and_leaves_skipped_files_and_bad_caches_to_ruby(tmp_path):
+    library, task, cache = tmp_path / "lib", tmp_path / "task", tmp_path / "cache"
+    library.mkdir(), task.mkdir(), cache.mkdir()
+    (library / "kept.rb").write_text("KEPT = __FILE__\n")
+    (task / "broken.rb").write_text("def handler(event:, context:)\n  {\nend\n")
+    env = {"HARNESS_RUBY_ISEQ_CACHE": str(cache), "HARNESS_RUBY_ISEQ_SKIP": str(task)}
+    program = ["-r", str(RUBY_ISEQ_CACHE), "-I", str(library), "-e", "require 'kept'; puts KEPT"]
+    assert run_ruby(program, env).stdout.strip() == str(library / "kept.rb")
+    (cached,) = cache.glob("ruby-*/*kept.rb-*.iseq")
+    cached.write_bytes(b"not an instruction sequence")
+    assert run_ruby(program, env).stdout.strip() == str(library / "kept.rb")  # compiled again, and stored again
+    assert cached.read_bytes() != b"not an instruction sequence"
+    broken = ["-I", str(task), "-e", "require 'broken'"]
+    with_cache, without = run_ruby(["-r", str(RUBY_ISEQ_CACHE), *broken], env), run_ruby(broken, {})
+    assert with_cache.returncode == without.returncode != 0 and with_cache.stderr == without.stderr  # Ruby's own words
+    assert not list(cache.glob("ruby-*/*broken*"))
 
 
 def test_sdk_call_to_s3_from_a_ruby_function(aws_client, ruby_function):

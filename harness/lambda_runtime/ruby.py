@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.lambda_runtime.ruby_sdk import DEBIAN_PACKAGES, ruby_sdk_dir, sdk_installed
-from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable
+from harness.lambda_runtime.runtimes import RuntimeCommand, RuntimeUnavailable, runtimes_dir
 
 RUBY_BOOTSTRAP = Path(__file__).with_name("ruby_bootstrap.rb")
+RUBY_ISEQ_CACHE = Path(__file__).with_name("ruby_iseq_cache.rb")  # compiled SDK and standard library kept (issue 13)
 # The ruby runtimes AWS has had in use (behaviour.md); any ruby<major>.<minor> a function names is resolved the same way.
 RUBY_RUNTIMES = ("ruby2.7", "ruby3.2", "ruby3.3", "ruby3.4")
 STRICT_VARIABLE = "HARNESS_STRICT_RUNTIMES"
@@ -144,6 +145,13 @@ def serving(runtime: str, environ: Mapping[str, str] = os.environ) -> RubyServin
     return chosen
 
 
+def iseq_cache_dir() -> Path:
+    """Where ruby_iseq_cache.rb keeps compiled files (a directory per Ruby version and platform under it)."""
+    directory = runtimes_dir() / "ruby-iseq"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def ruby_command(runtime: str, layer_roots: list[Path], task_root: Path, environ: Mapping[str, str] = os.environ) -> RuntimeCommand:
     """The bootstrap under the interpreter that serves `runtime`, with the paths AWS's ruby runtimes set."""
     chosen = serving(runtime, environ)
@@ -159,7 +167,7 @@ def ruby_command(runtime: str, layer_roots: list[Path], task_root: Path, environ
     gem_path = [task_root / "vendor" / "bundle" / "ruby" / chosen.abi]
     gem_path += [layer / "ruby" / "gems" / chosen.abi for layer in layer_roots]
     gem_path += [ruby_sdk_dir(), chosen.interpreter.gems_dir]
-    argv = [str(chosen.interpreter.path), str(RUBY_BOOTSTRAP)]
+    argv = [str(chosen.interpreter.path), "-r", str(RUBY_ISEQ_CACHE), str(RUBY_BOOTSTRAP)]
     if chosen.substitute:
         argv.append(f"harness: {chosen.describe()}")  # the bootstrap writes it to the function's log at init
     return RuntimeCommand(
@@ -168,5 +176,8 @@ def ruby_command(runtime: str, layer_roots: list[Path], task_root: Path, environ
             "RUBYLIB": os.pathsep.join(str(p) for p in rubylib),
             "GEM_PATH": os.pathsep.join(str(p) for p in gem_path),
             "GEM_HOME": str(ruby_sdk_dir()),  # not the host's: `gem install`ed gems must not leak in
+            # read and removed from ENV by ruby_iseq_cache.rb before the function's code runs
+            "HARNESS_RUBY_ISEQ_CACHE": str(iseq_cache_dir()),
+            "HARNESS_RUBY_ISEQ_SKIP": os.pathsep.join(str(p) for p in [task_root, *layer_roots]),
         },
     )
