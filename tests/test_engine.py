@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,32 @@ def test_port_in_use_is_a_clear_error(tmp_path):
         port = blocker.getsockname()[1]
         with pytest.raises(PortInUseError, match=f"port {port} on 127.0.0.1 is already in use"):
             LocalStackEngine(state_dir=tmp_path, port=port).start()
+
+
+def test_work_given_to_start_runs_while_the_engine_boots_and_a_failure_there_stops_it(tmp_path):
+    engine = LocalStackEngine(state_dir=tmp_path)
+    seen = []
+    engine.start(while_booting=lambda: seen.append(engine.pid))
+    try:
+        assert seen == [engine.pid] and engine.health()  # ran once, with the engine's process already started
+    finally:
+        engine.stop()
+    failing = LocalStackEngine(state_dir=tmp_path / "failing")
+
+    def fail() -> None:
+        seen.append(failing.pid)
+        raise RuntimeError("the work failed")
+
+    with pytest.raises(RuntimeError, match="the work failed"):
+        failing.start(while_booting=fail)
+    assert failing.pid is None and not living({seen[-1]})
+
+
+def test_the_cli_starts_without_boto3_so_harness_up_starts_localstack_first():
+    """harness.cli.main: the AWS library is imported while LocalStack boots (harness.cli.stack), not before."""
+    probe = "import sys, harness.cli.main; print(sorted(m for m in ('boto3', 'botocore', 'harness.cli.stack') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_start_failure_shows_log_tail_and_leaves_nothing(tmp_path):

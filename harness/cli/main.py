@@ -14,38 +14,30 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from botocore.exceptions import EndpointConnectionError
-
-from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
-from harness.library.aws import AwsClients
-from harness.library.aws_endpoints import AwsEndpoints, activate
-from harness.library.cdn import CdnDistribution
-from harness.library.cloudwatch_logs import follow
-from harness.library.cors_explainer import CorsRequest
-from harness.library.cors_probe import probe
-from harness.cli.doctor import findings as doctor_findings
-from harness.cli.doctor import report as doctor_report
-from harness.library.targets.emulator_control import EmulatorControl
+from harness.cli import arguments as cli_arguments
+from harness.cli import up_watch
+from harness.library.layout import IMPLEMENTATIONS, SAMPLE_AVATAR
+from harness.library.progress import step
 from harness.library.targets.localstack_host import LocalStackEngine
 from harness.shared.errors import HarnessError
-from harness.library.identity import FakeCognitoUserPool
-from harness.library.lambda_functions import log_group
-from harness.library.progress import step, steps_at_once
-from harness.library.recorded_answers import differences
-from harness.library.layout import SAMPLE_AVATAR
-from harness.library.thumbnail_pipeline import IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
-from harness.cli import arguments as cli_arguments
-from harness.cli import avatar_demo, up_watch
+
+# The commands import what they use when they run, and `up`/`demo` while LocalStack boots (stack.py): the AWS library
+# and boto3 take ~0.6 s to import, which `harness up` no longer spends before it starts the engine (issue 13).
 
 IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token`
 STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
 
 
+def _load_the_stack_commands() -> None:
+    import harness.cli.stack  # noqa: F401 - imported while LocalStack boots
+
+
 @contextmanager
 def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalStackEngine]:
+    """A booted engine, `harness.cli.stack` loaded meanwhile."""
     engine = LocalStackEngine(state_dir=state_dir, port=port)
     print(f"LocalStack (host mode, no Docker), state in {engine.state_dir}")
-    step("booting LocalStack on 127.0.0.1", engine.start)
+    step("booting LocalStack on 127.0.0.1", lambda: engine.start(while_booting=_load_the_stack_commands))
     try:
         yield engine
     finally:
@@ -62,71 +54,12 @@ def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
         stack_file.unlink(missing_ok=True)
 
 
-def stack_facts(engine: LocalStackEngine, pipeline: ThumbnailPipeline, api: AvatarApi, pool: FakeCognitoUserPool) -> dict[str, str]:
-    spec = pipeline.spec
-    return {
-        "endpoint_url": engine.endpoint_url,
-        "region": engine.region,
-        "uploads_bucket": spec.uploads_bucket,
-        "assets_bucket": spec.assets_bucket,
-        "thumbnail_function": spec.function_name,
-        "thumbnail_runtime": spec.runtime,
-        "system_under_test": describe_sut(api, pipeline),
-        "output_folder": spec.folder_output,
-        "api_url": api.api_url,
-        "issuer": pool.issuer,
-        "jwks_url": engine.emulator.jwks_url(pool),
-        "user_pool_id": pool.user_pool_id,
-        "client_id": pool.client_id,
-        "frontend_origin": api.spec.frontend_origin,
-        "log": str(engine.log_path),
-        "log_groups": [api.spec.access_log_group, *(log_group(name) for name in (
-            api.spec.authorizer_function, api.spec.upload_function, spec.function_name))],  # for `harness logs`
-    } | _aws_hostname_facts(engine)
-
-
-def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
-    """Where `https://*.amazonaws.com` URLs (the presigned PUT) are answered: `curl --connect-to ::<aws_https> --cacert <ca_certificate>`."""
-    endpoints = AwsEndpoints.of_engine(engine.endpoint_url)
-    return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
-
-
 def demo(args: argparse.Namespace) -> int:
     """Boot, provision the avatar stack, run the avatar flow step by step, then one step broken on purpose (avatar_demo)."""
-    image = Path(args.image).read_bytes()
     with running_engine(args.state_dir, args.port) as engine:
-        clients = engine.clients()
-        pipeline, api, pool = provision_stack(clients, engine.region, args)
-        activate(AwsEndpoints.of_engine(engine.endpoint_url))  # the presigned PUT on S3's host reaches the engine
-        with CdnDistribution(clients.s3, pipeline.spec.assets_bucket) as cdn:
-            steps = avatar_demo.avatar_flow(api, pipeline, pool, image, cdn)
-        print(f"\nThe avatar flow ({describe_sut(api, pipeline)}):")
-        print("\n".join(step.line() for step in steps))
-        print("\nThe functions' CloudWatch Logs lines:")
-        print("\n".join(avatar_demo.function_lines(api, pipeline)))
-        broken, why = avatar_demo.broken_step(api, pool)
-        print("\nOne step broken on purpose (system.md bug 2: an expired access token):")
-        print(broken.line())
-        print(f"  why: {why}")
-    return 0 if all(step.ok for step in steps) and len(steps) == 6 and broken.ok else 1
+        from harness.cli import stack
 
-
-def provision_stack(clients: AwsClients, region: str, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi, FakeCognitoUserPool]:
-    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given), provisioned at
-    the same time: neither uses what the other creates (the API only names the uploads bucket)."""
-    spec = ThumbnailPipelineSpec(implementation=args.sut, runtime=args.runtime or "")
-    pool = FakeCognitoUserPool(region=region)
-    api_spec = AvatarApiSpec(uploads_bucket=spec.uploads_bucket, implementation=args.sut)
-    pipeline_step = f"provisioning the thumbnail pipeline ({spec.runtime})"
-    api_step = f"provisioning the avatar upload API (upload {api_spec.upload_runtime}, authorizer {api_spec.authorizer_runtime})"
-    made = steps_at_once({pipeline_step: lambda: provision_thumbnail_pipeline(clients, spec),
-                          api_step: lambda: provision_avatar_api(clients, pool, api_spec)})
-    return made[pipeline_step], made[api_step], pool
-
-
-def describe_sut(api: AvatarApi, pipeline: ThumbnailPipeline) -> str:
-    return (f"{api.spec.implementation}: upload {api.spec.upload_runtime}, authorizer {api.spec.authorizer_runtime}, "
-            f"thumbnailer {pipeline.spec.runtime}")
+        return stack.avatar_flow_report(engine, args)
 
 
 def up(args: argparse.Namespace) -> int:
@@ -137,10 +70,11 @@ def up(args: argparse.Namespace) -> int:
     if args.state_dir:  # a restart in the same state dir: the last run's stack.json describes nothing that runs
         (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
     with running_engine(args.state_dir, args.port) as engine, withdrawn_at_exit(engine.state_dir / STACK_FILE):
-        clients = engine.clients()
-        pipeline, api, pool = provision_stack(clients, engine.region, args)
+        from harness.cli import stack
+
+        pipeline, api, pool = stack.provision_stack(engine.clients(), engine.region, args)
         pool.save(engine.state_dir / IDENTITY_FILE)
-        facts = stack_facts(engine, pipeline, api, pool)
+        facts = stack.stack_facts(engine, pipeline, api, pool)
         stack_file = engine.state_dir / STACK_FILE
         partial = stack_file.with_suffix(".json.partial")
         partial.write_text(json.dumps(facts, indent=2) + "\n")
@@ -168,6 +102,8 @@ def become_the_watcher(engine: LocalStackEngine, stack_file: Path, stop: threadi
 
 def token(args: argparse.Namespace) -> int:
     """Print an access token for the user pool of a running `harness up` (or an expired one)."""
+    from harness.library.identity import FakeCognitoUserPool
+
     identity = Path(args.state_dir) / IDENTITY_FILE
     if not identity.is_file():
         raise HarnessError(f"{identity} does not exist", hint=f"start the stack first: harness up --state-dir {args.state_dir}")
@@ -180,6 +116,12 @@ def token(args: argparse.Namespace) -> int:
 def logs(args: argparse.Namespace) -> int:
     """Print the avatar API's access log and the functions' logs of a running `harness up`, interleaved by time;
     with --follow, then every new line until Ctrl-C."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from harness.library.aws import AwsClients
+    from harness.library.cloudwatch_logs import follow
+    from harness.library.targets.emulator_control import EmulatorControl
+
     stack_file = Path(args.state_dir) / "stack.json"
     if not stack_file.is_file():
         raise HarnessError(f"{stack_file} does not exist", hint=f"start the stack first: harness up --state-dir {args.state_dir}")
@@ -199,6 +141,9 @@ def logs(args: argparse.Namespace) -> int:
 
 def cors(args: argparse.Namespace) -> int:
     """Send the preflight a browser would send (and the request with --send), explain the verdict rule by rule."""
+    from harness.library.cors_explainer import CorsRequest
+    from harness.library.cors_probe import probe
+
     headers = tuple(h.lower() for h in args.header)
     request = CorsRequest(args.origin, args.method.upper(), headers, content_type=args.content_type, credentials=args.credentials)
     result = probe(args.url, request, send=args.send, body=args.data.encode() if args.data else None)
@@ -208,6 +153,8 @@ def cors(args: argparse.Namespace) -> int:
 
 def answers_diff(args: argparse.Namespace) -> int:
     """Compare what AWS answered with what the emulator answered, for the aws_unverified scenarios."""
+    from harness.library.recorded_answers import differences
+
     if not any(args.aws_dir.glob("*.json")):
         raise HarnessError(f"no recorded answers in {args.aws_dir}", hint="record them with `pytest scenarios --engine aws --aws-opt-in`")
     found = differences(args.aws_dir, args.emulator_dir)
@@ -217,7 +164,9 @@ def answers_diff(args: argparse.Namespace) -> int:
 
 def doctor(args: argparse.Namespace) -> int:
     """Check the machine (python, LocalStack, Lambda runtimes, node and sharp, chromium, loopback) and say how to fix it."""
-    text, healthy = doctor_report(doctor_findings())
+    from harness.cli.doctor import findings, report
+
+    text, healthy = report(findings())
     print(text)
     return 0 if healthy else 1
 

@@ -39,11 +39,10 @@ from harness.library.lambda_functions import (
     allow_apigateway_invoke, delete_function, delete_log_group, delete_role, deploy_function, ensure_log_group, ensure_role,
     function_logs, wait_for_function_logs,
 )
-from harness.library.layout import APP_DIR
+from harness.library.layout import APP_DIR, IMPLEMENTATIONS
 from harness.library.packaging import node_function_zip, python_function_zip, ruby_function_zip, ruby_gem_layer_zip
 from harness.library.s3 import delete_bucket, ensure_bucket
 from harness.library.stage_deployment import wait_stage_deployed
-from harness.library.thumbnail_pipeline import IMPLEMENTATIONS
 
 SEED_UPLOAD_RUNTIME, SEED_AUTHORIZER_RUNTIME = "ruby3.2", "nodejs18.x"  # system.md: Ruby (2.7 then), Node
 FRONTEND_ORIGIN = "https://3000-cruddur.gitpod.io"  # matches the uploads bucket's `https://*.gitpod.io`

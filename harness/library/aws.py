@@ -1,4 +1,7 @@
-"""`AwsClients`: one boto3 client per service we use, pointed at the engine (or at AWS)."""
+"""`AwsClients`: one boto3 client per service we use, pointed at the engine (or at AWS).
+
+boto3 and botocore (~0.4 s to import) are imported when the first `AwsClients` or S3 config is made, not with this
+module: `harness up` starts LocalStack before it has loaded them (harness.cli.main, issue 13)."""
 
 from __future__ import annotations
 
@@ -6,12 +9,9 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-
-from harness.shared import botocore_data_cache
-
 if TYPE_CHECKING:
+    from botocore.config import Config
+
     from harness.library.targets.emulator_control import EmulatorControl
 
 DEFAULT_REGION = "us-east-1"
@@ -23,6 +23,8 @@ def s3_config(*, emulated: bool) -> Config:
     """SigV4; on AWS virtual-hosted and regional (`<bucket>.s3.<region>.amazonaws.com`), as the JS SDK v3 signs: the global
     host can answer a new bucket outside us-east-1 with a 307 that neither a PUT nor a preflight follows. An emulator
     (an endpoint URL, given or in AWS_ENDPOINT_URL) on an IP address can only be reached path-style."""
+    from botocore.config import Config
+
     return Config(signature_version="s3v4", s3={"addressing_style": "path" if emulated else "virtual"})
 
 
@@ -34,6 +36,11 @@ class AwsClients:
         self.endpoint_url = endpoint_url
         self.region = region
         self.emulator = emulator  # the target's (harness.library.targets.target.Target.emulator): None on AWS
+        import boto3
+        from botocore.config import Config
+
+        from harness.shared import botocore_data_cache
+
         botocore_data_cache.install()
         self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
         # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.

@@ -22,12 +22,11 @@ from harness.library.lambda_functions import (
     wait_for_function_logs,
 )
 from harness.library.packaging import node_function_zip, python_function_zip
-from harness.library.layout import APP_DIR
+from harness.library.layout import APP_DIR, IMPLEMENTATIONS
 from harness.library.s3 import delete_bucket, ensure_bucket, wait_for_object
 
 
 DEPLOYED_UPLOAD_ORIGINS = ("https://*.gitpod.io",)
-IMPLEMENTATIONS = ("seed", "python")  # the same choice as harness.library.avatar_api's
 
 
 def uploads_bucket_cors(origins: tuple[str, ...] = DEPLOYED_UPLOAD_ORIGINS) -> dict:

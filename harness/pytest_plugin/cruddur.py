@@ -20,9 +20,8 @@ from harness.library.cors_probe import CorsProbe, probe
 from harness.library.identity import FakeCognitoUserPool
 from harness.library.targets.emulator_control import EmulatorControl
 from harness.library.targets.target import Target
-from harness.library.thumbnail_pipeline import (
-    IMPLEMENTATIONS, ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline,
-)
+from harness.library.layout import IMPLEMENTATIONS
+from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 from harness.pytest_plugin.terminal import progress
 
 

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
@@ -79,18 +80,19 @@ class LocalStackEngine(LocalStackTarget):
         self._process: subprocess.Popen | None = None
 
     # -- lifecycle --------------------------------------------------------------------------------
-    def start(self) -> "LocalStackEngine":
+    def start(self, while_booting: Callable[[], object] | None = None) -> "LocalStackEngine":
+        """Boot LocalStack and wait until it is ready; `while_booting()` runs in this process meanwhile (once)."""
         if self._process is not None and self._process.poll() is None:  # a second one would leave this one unowned
             raise HarnessError(f"LocalStack (pid {self._process.pid}) is already running on {self.endpoint_url}",
                                hint="use the engine start() returned (`with LocalStackEngine() as engine:` starts it itself)")
         try:
-            return self._start()
+            return self._start(while_booting)
         except PortInUseError:
             if self._requested_port:
                 raise
             return self._start()  # another engine took the free port we were given while ours booted: a new one
 
-    def _start(self) -> "LocalStackEngine":
+    def _start(self, while_booting: Callable[[], object] | None = None) -> "LocalStackEngine":
         if self._requested_port:
             ensure_port_free(self._requested_port)
         else:
@@ -109,6 +111,8 @@ class LocalStackEngine(LocalStackTarget):
         finally:
             log.close()
         try:
+            if while_booting is not None:
+                while_booting()
             self._wait_ready()
         except BaseException:
             self.stop()
