@@ -30,7 +30,7 @@ from localstack.http import Request, Response
 from localstack.runtime import hooks
 
 from harness.localstack_plugins import lambda_invoke
-from harness.localstack_plugins.apigw import gateway_responses
+from harness.localstack_plugins.apigw import api_snapshots, gateway_responses
 from harness.localstack_plugins.apigw.access_log import RequestRecord
 from harness.localstack_plugins.apigw.aws_unverified import INTEGRATION_ERROR_RESPONSE_TYPE
 from harness.localstack_plugins.apigw.gateway import Endpoint, GatewayServices, guarded, handle
@@ -61,13 +61,6 @@ def find_api(api_id: str) -> tuple[Any, str, str] | None:
             if api_id in backend.apis:
                 return backend.apis[api_id], account_id, region
     return None
-
-
-def snapshot(api: Any) -> HttpApi:
-    return HttpApi.from_wire(
-        api.to_json(), [r.to_json() for r in api.routes.values()], [i.to_json() for i in api.integrations.values()],
-        [a.to_json() for a in api.authorizers.values()], [s.to_json() for s in api.stages.values()],
-    )
 
 
 def split_stage(config: HttpApi, path: str) -> tuple[str, str] | None:
@@ -126,7 +119,7 @@ class ExecuteApiEndpoint:
         if found is None:
             return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))
         api, account_id, region = found
-        config = snapshot(api)
+        config = api_snapshots.view(api)
         stage_and_path = split_stage(config, path)
         if stage_and_path is None:
             return _to_response(HttpResponse.of(gateway_responses.NOT_FOUND))

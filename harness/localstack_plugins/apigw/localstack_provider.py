@@ -17,7 +17,7 @@ from localstack.aws.skeleton import Skeleton
 from localstack.aws.spec import load_service
 from localstack.services.plugins import Service, aws_provider
 
-from harness.localstack_plugins.apigw import deployments, localstack_stages
+from harness.localstack_plugins.apigw import api_snapshots, deployments, localstack_stages
 
 SERVICE = "apigatewayv2"
 
@@ -102,8 +102,22 @@ OVERRIDES = {
 }
 
 
+def counted_as_a_change(operation: Any) -> Any:
+    """`operation`, after which the data plane's views of the APIs are built again (api_snapshots), even if it failed."""
+    def changing(context: RequestContext, request: ServiceRequest) -> ServiceResponse:
+        try:
+            return operation(context, request)
+        finally:
+            api_snapshots.changed()
+
+    return changing
+
+
 @aws_provider(api=SERVICE)
 def apigatewayv2() -> Service:
     model = load_service(SERVICE)
-    dispatch_table = {operation: OVERRIDES.get(operation, forward_to_moto) for operation in model.operation_names}
+    dispatch_table = {}
+    for name in model.operation_names:
+        operation = OVERRIDES.get(name, forward_to_moto)
+        dispatch_table[name] = counted_as_a_change(operation) if api_snapshots.changes_apis(name) else operation
     return Service(name=SERVICE, skeleton=Skeleton(model, dispatch_table))
