@@ -8,7 +8,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import pytest
-from botocore import loaders
+from botocore import loaders, session
 
 from harness.shared import botocore_data_cache
 
@@ -18,8 +18,7 @@ MODEL = "sqs/2012-11-05/service-2"
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path))
-    botocore_data_cache.install()
-    loaders.create_loader.made.clear()  # nothing loaded yet by the sessions of this test
+    botocore_data_cache.install_file_cache()
     return botocore_data_cache.data_cache_dir()
 
 
@@ -44,7 +43,7 @@ def test_a_data_file_is_parsed_once_then_read_from_the_cache(cache: Path, monkey
     assert again == first and type(again["shapes"]) is OrderedDict
 
 
-def test_each_caller_gets_its_own_copy(cache: Path) -> None:
+def test_each_load_of_a_data_file_is_a_copy_of_its_own(cache: Path) -> None:
     first = loaders.JSONFileLoader().load_file(botocore_file(MODEL))
     first["metadata"]["protocol"] = "changed by one caller"
     assert loaders.JSONFileLoader().load_file(botocore_file(MODEL))["metadata"]["protocol"] != "changed by one caller"
@@ -59,9 +58,32 @@ def test_a_new_session_loads_the_same_service_model_and_endpoints(cache: Path) -
     assert len(list(cache.glob("*.pickle"))) >= 3  # the model, its endpoint rule set, endpoints.json
 
 
-def test_sessions_share_one_loader_so_a_file_is_loaded_once_per_process(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def shared_loaders(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """share_loaders() as the engine installs it, undone afterwards (the test process keeps a loader per session)."""
+    monkeypatch.setattr(loaders, "create_loader", loaders.create_loader)
+    monkeypatch.setattr(session, "create_loader", session.create_loader)
+
+
+def test_in_the_test_process_each_session_keeps_a_loader_of_its_own(cache: Path) -> None:
     import boto3
 
+    assert boto3.session.Session()._session.get_component("data_loader") is not \
+        boto3.session.Session()._session.get_component("data_loader")
+
+
+def test_shared_loaders_put_the_given_paths_first_before_anything_is_listed(shared_loaders: None, tmp_path: Path) -> None:
+    (tmp_path / "data" / "made-up-service" / "2020-01-01").mkdir(parents=True)
+    (tmp_path / "data" / "made-up-service" / "2020-01-01" / "service-2.json").write_text('{"metadata": {}}')
+    loader = botocore_data_cache.share_loaders(first_search_paths=[str(tmp_path / "data")])
+    assert loader.search_paths[0] == str(tmp_path / "data")
+    assert "made-up-service" in loader.list_available_services("service-2")
+
+
+def test_sessions_share_one_loader_so_a_file_is_loaded_once_per_process(shared_loaders: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    botocore_data_cache.share_loaders()
     first, second = boto3.session.Session(), boto3.session.Session()
     assert first._session.get_component("data_loader") is second._session.get_component("data_loader")
     first.client("sqs", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b")
@@ -82,7 +104,7 @@ def test_a_corrupt_cache_file_is_made_again_from_the_json(cache: Path, caplog: p
 def test_a_cache_that_cannot_be_written_costs_only_the_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "not-a-directory").write_text("")
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path / "not-a-directory"))
-    botocore_data_cache.install()
+    botocore_data_cache.install_file_cache()
     assert loaders.JSONFileLoader().load_file(botocore_file(MODEL)) == parsed_by_botocore(MODEL)
 
 

@@ -36,8 +36,30 @@ def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal
 
 @pytest.mark.parametrize(("code", "status", "stderr"), [(None, 0, ""), (0, 0, ""), (3, 3, ""), ("a reason", 1, "a reason")])
 def test_the_engine_ends_as_sys_exit_would_with_its_atexit_handlers_run_and_output_flushed(code, status, stderr):
-    probe = ("import atexit, sys; from harness.localstack_plugins.engine_main import exit_without_teardown; "
+    probe = ("import atexit, sys, threading, time; from harness.localstack_plugins.engine_main import exit_without_teardown; "
              "atexit.register(lambda: print('atexit ran')); sys.stdout.write('unflushed'); "
+             "threading.Thread(target=lambda: (time.sleep(0.5), print('thread ended', end=' '))).start(); "
              f"exit_without_teardown({code!r})")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
-    assert (result.returncode, result.stdout, result.stderr.strip()) == (status, "unflushedatexit ran\n", stderr)
+    assert (result.returncode, result.stdout, result.stderr.strip()) == (status, "unflushedthread ended atexit ran\n", stderr)
+
+
+def test_a_sigterm_ends_the_engine_through_localstacks_shutdown_with_status_0(tmp_path):
+    engine = LocalStackEngine(state_dir=tmp_path).start()
+    process = engine._process
+    try:
+        process.terminate()
+        assert process.wait(timeout=30) == 0
+    finally:
+        engine.stop()
+    assert "[shutdown] Stopping all services" in engine.log_path.read_text()  # through LocalStack's own shutdown
+
+
+def test_moto_reads_its_service_models_through_one_loader():
+    from types import SimpleNamespace
+
+    from harness.localstack_plugins.engine_main import share_motos_loader
+
+    moto_core_utils = SimpleNamespace(create_loader=object)  # moto's makes a new loader at each call
+    share_motos_loader(moto_core_utils)
+    assert moto_core_utils.create_loader() is moto_core_utils.create_loader()

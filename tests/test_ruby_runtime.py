@@ -234,7 +234,16 @@ def test_the_sdk_comes_compiled_from_the_iseq_cache_and_the_function_sees_nothin
     assert payload["env"] == [] and payload["sdk"]
     cached = [path.name for path in iseq_cache_dir().glob("ruby-*/*.iseq")]
     assert any("aws-sdk-s3" in name for name in cached)
-    assert not [name for name in cached if "%lambda-code%" in name]  # the function's package is left to Ruby
+    assert not [name for name in cached if "lambda-code%2F" in name]  # the function's package is left to Ruby
+
+
+def test_a_cache_directory_that_cannot_be_made_leaves_ruby_to_compile_as_usual(tmp_path, monkeypatch):
+    from harness.lambda_runtime import ruby
+
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setattr(ruby, "runtimes_dir", lambda: tmp_path / "a-file")
+    command = ruby_command("ruby3.2", [], tmp_path / "task", {"PATH": "/usr/bin"})
+    assert "HARNESS_RUBY_ISEQ_CACHE" not in command.env and command.argv[1:3] == ["-r", str(RUBY_ISEQ_CACHE)]
 
 
 def run_ruby(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -251,7 +260,7 @@ def test_the_iseq_cache_loads_what_ruby_would_and_leaves_skipped_files_and_bad_c
     env = {"HARNESS_RUBY_ISEQ_CACHE": str(cache), "HARNESS_RUBY_ISEQ_SKIP": str(task)}
     program = ["-r", str(RUBY_ISEQ_CACHE), "-I", str(library), "-e", "require 'kept'; puts KEPT"]
     assert run_ruby(program, env).stdout.strip() == str(library / "kept.rb")
-    (cached,) = cache.glob("ruby-*/*kept.rb-*.iseq")
+    (cached,) = cache.glob("ruby-*/*%2Fkept.rb-*.iseq")
     cached.write_bytes(b"not an instruction sequence")
     assert run_ruby(program, env).stdout.strip() == str(library / "kept.rb")  # compiled again, and stored again
     assert cached.read_bytes() != b"not an instruction sequence"

@@ -56,10 +56,11 @@ def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
 
 def demo(args: argparse.Namespace) -> int:
     """Boot, provision the avatar stack, run the avatar flow step by step, then one step broken on purpose (avatar_demo)."""
+    image = Path(args.image).read_bytes()  # before booting: an unreadable image is said at once
     with running_engine(args.state_dir, args.port) as engine:
         from harness.cli import stack
 
-        return stack.avatar_flow_report(engine, args)
+        return stack.avatar_flow_report(engine, args, image)
 
 
 def up(args: argparse.Namespace) -> int:

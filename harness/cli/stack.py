@@ -5,7 +5,6 @@ imports (boto3, the AWS library) take ~0.6 s, which then overlap the engine's bo
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from harness.cli import avatar_demo
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
@@ -66,9 +65,9 @@ def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
     return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
 
 
-def avatar_flow_report(engine: LocalStackEngine, args: argparse.Namespace) -> int:
-    """`harness demo` on a booted engine: provision, run the avatar flow step by step, then one step broken on purpose."""
-    image = Path(args.image).read_bytes()
+def avatar_flow_report(engine: LocalStackEngine, args: argparse.Namespace, image: bytes) -> int:
+    """`harness demo` on a booted engine: provision, run the avatar flow with `image` step by step, then one step
+    broken on purpose."""
     clients = engine.clients()
     pipeline, api, pool = provision_stack(clients, engine.region, args)
     activate(AwsEndpoints.of_engine(engine.endpoint_url))  # the presigned PUT on S3's host reaches the engine

@@ -147,9 +147,17 @@ def serving(runtime: str, environ: Mapping[str, str] = os.environ) -> RubyServin
 
 def iseq_cache_dir() -> Path:
     """Where ruby_iseq_cache.rb keeps compiled files (a directory per Ruby version and platform under it)."""
-    directory = runtimes_dir() / "ruby-iseq"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    return runtimes_dir() / "ruby-iseq"
+
+
+def _iseq_cache_environment(task_root: Path, layer_roots: list[Path]) -> dict[str, str]:
+    """ruby_iseq_cache.rb's settings; none (Ruby compiles as usual) where the cache directory can't be made."""
+    try:
+        iseq_cache_dir().mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return {}
+    return {"HARNESS_RUBY_ISEQ_CACHE": str(iseq_cache_dir()),
+            "HARNESS_RUBY_ISEQ_SKIP": os.pathsep.join(str(p) for p in [task_root, *layer_roots])}
 
 
 def ruby_command(runtime: str, layer_roots: list[Path], task_root: Path, environ: Mapping[str, str] = os.environ) -> RuntimeCommand:
@@ -177,7 +185,6 @@ def ruby_command(runtime: str, layer_roots: list[Path], task_root: Path, environ
             "GEM_PATH": os.pathsep.join(str(p) for p in gem_path),
             "GEM_HOME": str(ruby_sdk_dir()),  # not the host's: `gem install`ed gems must not leak in
             # read and removed from ENV by ruby_iseq_cache.rb before the function's code runs
-            "HARNESS_RUBY_ISEQ_CACHE": str(iseq_cache_dir()),
-            "HARNESS_RUBY_ISEQ_SKIP": os.pathsep.join(str(p) for p in [task_root, *layer_roots]),
+            **_iseq_cache_environment(task_root, layer_roots),
         },
     )

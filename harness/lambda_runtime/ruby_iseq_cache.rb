@@ -21,7 +21,8 @@ module HarnessRubyIseqCache
     return nil if SKIP.any? { |root| path.start_with?(root) }
 
     stat = File.stat(path)
-    cached = File.join(DIR, "#{path.tr('/', '%')}-#{stat.size}-#{stat.mtime.to_i}.#{stat.mtime.nsec}.iseq")
+    name = path.gsub('%', '%25').gsub('/', '%2F') # percent-encoded: two paths never share a name
+    cached = File.join(DIR, "#{name}-#{stat.size}-#{stat.mtime.to_i}.#{stat.mtime.nsec}.iseq")
     begin
       return RubyVM::InstructionSequence.load_from_binary(File.binread(cached))
     rescue SystemCallError, RuntimeError, TypeError, ArgumentError
@@ -30,8 +31,8 @@ module HarnessRubyIseqCache
     iseq = RubyVM::InstructionSequence.compile_file(path)
     store(cached, iseq)
     iseq
-  rescue SyntaxError, SystemCallError
-    nil # Ruby loads it itself and reports what it finds
+  rescue StandardError, ScriptError
+    nil # Ruby loads it itself and reports what it finds, in its own words
   end
 
   def self.store(cached, iseq)
@@ -39,8 +40,10 @@ module HarnessRubyIseqCache
     partial = "#{cached}.#{Process.pid}.partial"
     File.binwrite(partial, iseq.to_binary)
     File.rename(partial, cached) # atomic: another runtime reading it sees all of it or nothing
-  rescue SystemCallError
-    nil
+  rescue StandardError
+    nil # not stored (no room, a name too long, another runtime made the directory first): compiled again next time
+  ensure
+    File.delete(partial) if partial && File.exist?(partial)
   end
 end
 

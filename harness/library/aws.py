@@ -41,7 +41,7 @@ class AwsClients:
 
         from harness.shared import botocore_data_cache
 
-        botocore_data_cache.install()
+        botocore_data_cache.install_file_cache()
         self._session = boto3.session.Session(region_name=region, **(credentials if credentials is not None else TEST_CREDENTIALS))
         # On AWS polling meets request quotas (FilterLogEvents: 5/s): adaptive mode slows down on throttling.
         retries = {"max_attempts": 10, "mode": "adaptive"} if emulator is None else {"max_attempts": 2, "mode": "standard"}

@@ -2,8 +2,8 @@
 harness's cache (`harness.shared.botocore_data_cache`), without importing its OpenAPI validation library until it
 is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
 
-Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime) and the
-atexit handlers have run, the process ends with `os._exit`: tearing down every module and object of an engine that
+Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
+non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every module and object of an engine that
 provisioned the Cruddur stack took ~0.85 s of the ~1.2 s an engine stop took.
 
 LocalStack 4.13.1 imports `openapi_core` at boot for `localstack.aws.handlers.validation`, whose two handlers check
@@ -20,6 +20,7 @@ import atexit
 import importlib.util
 import os
 import sys
+import threading
 import types
 from typing import Any
 
@@ -66,12 +67,24 @@ def deferred_validation_module() -> types.ModuleType:
     return module
 
 
+def share_motos_loader(moto_core_utils: types.ModuleType) -> None:
+    """moto makes a loader of its own (with its model extras) for each service model it reads: one for the process."""
+    moto_core_utils.create_loader = botocore_data_cache.one_loader_per_arguments(moto_core_utils.create_loader)
+
+
+def read_botocore_data_once() -> None:
+    from localstack.aws.spec import LOCALSTACK_BUILTIN_DATA_PATH
+
+    botocore_data_cache.install_file_cache()
+    # LocalStack puts its own data folder (legacy specs such as sqs-query) first in each session's loader: the shared
+    # one has it before anything is listed or loaded
+    botocore_data_cache.share_loaders(first_search_paths=[LOCALSTACK_BUILTIN_DATA_PATH])
+    when_imported("moto.core.utils", share_motos_loader)
+
+
 def main() -> None:
-    botocore_data_cache.install()
-    # moto makes a loader of its own (with its model extras) for each service model it reads: one for the process
-    when_imported("moto.core.utils", lambda utils: setattr(
-        utils, "create_loader", botocore_data_cache.one_loader_per_arguments(utils.create_loader)))
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
+    read_botocore_data_once()
     from localstack.runtime import main as localstack_main
 
     try:
@@ -82,7 +95,10 @@ def main() -> None:
 
 
 def exit_without_teardown(code: object) -> None:
-    """What `sys.exit(code)` does at the end of a program (atexit handlers, the code or its message), without the teardown."""
+    """What the end of a program does after `sys.exit(code)`, in the interpreter's order (non-daemon threads joined
+    and `threading`'s exit callbacks such as concurrent.futures' run, then the atexit handlers, then the code or its
+    message), without tearing down modules and objects. Both steps are the interpreter's own private functions."""
+    threading._shutdown()
     atexit._run_exitfuncs()
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)

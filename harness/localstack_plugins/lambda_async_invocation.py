@@ -40,11 +40,13 @@ def wait_for_messages_or_stop(visible: Any, stop: threading.Event, timeout: floa
 
 
 def wake_pollers(visible: Any) -> None:
+    """Every poller waiting on the queue looks again (at its stop, or at a message another poller left)."""
     with visible.not_empty:
         visible.not_empty.notify_all()
 
 
 def _visible_messages(sqs: Any, queue_url: str) -> Any:
+    """The internal queue's visible messages (an InterruptibleQueue), or ValueError for a queue that is gone."""
     return sqs.queue_manager.get_queue(queue_name=queue_url).visible
 
 
@@ -54,7 +56,13 @@ def run_poller(self) -> None:
 
     sqs = event_manager.get_sqs_client(self.version_manager.function_version, client_config=event_manager.CLIENT_CONFIG)
     visibility = self.version_manager.function_version.config.timeout + 60
-    visible = _visible_messages(sqs, self.event_queue_url)
+    try:
+        visible = _visible_messages(sqs, self.event_queue_url)
+    except ValueError:  # "Queue not available": deleted before this poller ran (its version was stopped at once)
+        if not self._shutdown_event.is_set():
+            LOG.error("Lambda events of %s: no event queue %s", self.version_manager.function_version.qualified_arn,
+                      self.event_queue_url)
+        return
     try:
         _poll(self, sqs, visible, visibility)
     finally:  # a message this poller was woken for and left is another waiting poller's (the version replacing it)

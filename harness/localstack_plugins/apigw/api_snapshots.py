@@ -10,42 +10,50 @@ again: what a request sees is what the last change left, as before.
 
 from __future__ import annotations
 
-import itertools
 import threading
 from typing import Any
 
 from harness.localstack_plugins.apigw.http_api import HttpApi
 
 _READ_ONLY_PREFIXES = ("Get", "List", "Export")
-_generation = itertools.count()
-_current = [next(_generation)]
-_views: dict[int, tuple[int, HttpApi]] = {}  # id(moto Api) -> (generation it was built in, its view)
-_lock = threading.Lock()
+
+
+class _Views:
+    """The views built since the last change, by moto Api (each kept with the Api it was built from)."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self.built: dict[int, tuple[Any, HttpApi]] = {}
+        self.lock = threading.Lock()
+
+
+_VIEWS = _Views()
 
 
 def changes_apis(operation: str) -> bool:
+    """Whether an apigatewayv2 operation may change an API (anything but a read)."""
     return not operation.startswith(_READ_ONLY_PREFIXES)
 
 
 def changed() -> None:
     """An API may have changed: every view is built again on its next use."""
-    with _lock:
-        _current[0] = next(_generation)
-        _views.clear()
+    with _VIEWS.lock:
+        _VIEWS.generation += 1
+        _VIEWS.built.clear()
 
 
 def view(api: Any) -> HttpApi:
     """The `HttpApi` of moto's `api` as the last change left it."""
-    with _lock:
-        generation = _current[0]
-        cached = _views.get(id(api))
-    if cached is not None and cached[0] == generation:
+    with _VIEWS.lock:
+        generation = _VIEWS.generation
+        cached = _VIEWS.built.get(id(api))
+    if cached is not None and cached[0] is api:  # the same object, not one that reuses a freed one's id
         return cached[1]
     built = HttpApi.from_wire(
         api.to_json(), [r.to_json() for r in api.routes.values()], [i.to_json() for i in api.integrations.values()],
         [a.to_json() for a in api.authorizers.values()], [s.to_json() for s in api.stages.values()],
     )
-    with _lock:
-        if _current[0] == generation:  # no change while it was built: keep it
-            _views[id(api)] = (generation, built)
+    with _VIEWS.lock:
+        if _VIEWS.generation == generation:  # no change while it was built: keep it
+            _VIEWS.built[id(api)] = (api, built)
     return built
