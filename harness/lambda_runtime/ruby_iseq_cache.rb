@@ -25,7 +25,7 @@ module HarnessRubyIseqCache
     cached = File.join(DIR, "#{name}-#{stat.size}-#{stat.mtime.to_i}.#{stat.mtime.nsec}.iseq")
     begin
       return RubyVM::InstructionSequence.load_from_binary(File.binread(cached))
-    rescue SystemCallError, RuntimeError, TypeError, ArgumentError
+    rescue StandardError
       nil # not there yet, or not a binary this Ruby reads: compiled again below
     end
     iseq = RubyVM::InstructionSequence.compile_file(path)

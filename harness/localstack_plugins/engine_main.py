@@ -3,8 +3,8 @@ harness's cache (`harness.shared.botocore_data_cache`), without importing its Op
 is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
-non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every module and object of an engine that
-provisioned the Cruddur stack took ~0.85 s of the ~1.2 s an engine stop took.
+non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
+module and object of an engine that provisioned the Cruddur stack took ~0.85 s of the ~1.2 s an engine stop took.
 
 LocalStack 4.13.1 imports `openapi_core` at boot for `localstack.aws.handlers.validation`, whose two handlers check
 requests and answers of LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST

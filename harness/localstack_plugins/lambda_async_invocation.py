@@ -45,9 +45,12 @@ def wake_pollers(visible: Any) -> None:
         visible.not_empty.notify_all()
 
 
-def _visible_messages(sqs: Any, queue_url: str) -> Any:
-    """The internal queue's visible messages (an InterruptibleQueue), or ValueError for a queue that is gone."""
-    return sqs.queue_manager.get_queue(queue_name=queue_url).visible
+def _visible_messages(sqs: Any, queue_url: str) -> Any | None:
+    """The internal queue's visible messages (an InterruptibleQueue); None for a queue that is gone."""
+    try:
+        return sqs.queue_manager.get_queue(queue_name=queue_url).visible
+    except ValueError:  # LocalStack's "Queue not available"
+        return None
 
 
 def run_poller(self) -> None:
@@ -56,9 +59,8 @@ def run_poller(self) -> None:
 
     sqs = event_manager.get_sqs_client(self.version_manager.function_version, client_config=event_manager.CLIENT_CONFIG)
     visibility = self.version_manager.function_version.config.timeout + 60
-    try:
-        visible = _visible_messages(sqs, self.event_queue_url)
-    except ValueError:  # "Queue not available": deleted before this poller ran (its version was stopped at once)
+    visible = _visible_messages(sqs, self.event_queue_url)
+    if visible is None:  # deleted before this poller ran (its version was stopped at once)
         if not self._shutdown_event.is_set():
             LOG.error("Lambda events of %s: no event queue %s", self.version_manager.function_version.qualified_arn,
                       self.event_queue_url)
@@ -93,11 +95,9 @@ def replace_the_poller_loop(event_manager: Any) -> None:
 
     def stop(self) -> None:
         localstack_stop(self)
-        try:
-            visible = _visible_messages(event_manager.get_sqs_client(self.version_manager.function_version), self.event_queue_url)
-        except ValueError:  # "Queue not available": nothing waits on a deleted queue
-            return
-        wake_pollers(visible)
+        visible = _visible_messages(event_manager.get_sqs_client(self.version_manager.function_version), self.event_queue_url)
+        if visible is not None:  # nothing waits on a deleted queue
+            wake_pollers(visible)
 
     event_manager.Poller.run = lambda self, *args, **kwargs: run_poller(self)
     event_manager.Poller.stop = stop

@@ -1,10 +1,11 @@
 """The regions each service is offered in, read from one boto3 session (inside LocalStack; issue 13).
 
 LocalStack 4.13.1 asks `localstack.utils.aws.aws_stack.get_valid_regions_for_service(service)` the first time each
-service's store is used (and S3 for each bucket's region); each first call makes a new `boto3.Session()`, whose loader
-parses botocore's endpoints file again: ~15 % of the engine's CPU while the Cruddur stack is provisioned (py-spy).
-This hook, registered under `localstack.hooks.on_infra_start`, has those calls share one session, so the file is
-parsed once; the regions it answers are the same.
+service's store is used (and S3 for each bucket's region); each first call makes a new `boto3.Session()`: ~13 ms
+each, and before the engine's sessions shared one loader (`harness.shared.botocore_data_cache.share_loaders`) each
+also parsed botocore's endpoints file again, ~15 % of the engine's CPU while the Cruddur stack was provisioned
+(py-spy). This hook, registered under `localstack.hooks.on_infra_start`, has those calls share one session; the
+regions it answers are the same.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ makes a session per `AwsClients`. Two installs:
   `service-data-loaded` handler, a changed `search_paths`), so there each session keeps a loader of its own.
 - `install_file_cache()`, in both processes: `JSONFileLoader.load_file` reads a pickle of what botocore parsed the
   first time, kept under `$HARNESS_CACHE_DIR/botocore-data/`: the same OrderedDicts, lists and scalars, a fresh copy
-  for each load, in about half the time. A cache file is keyed by the data file's path, size and mtime and by the Python and botocore versions; one that is missing,
-  unreadable or corrupt is made again from the JSON, so a bad cache only costs the parse.
+  for each load, in about half the time. A cache file is keyed by the data file's path, size and mtime and by the
+  Python and botocore versions; one that is missing, unreadable or corrupt is made again from the JSON, so a bad
+  cache only costs the parse.
 
 Lambda functions never get this: their SDK is the runtime's own (`harness.lambda_runtime`), as on AWS.
 """

@@ -13,8 +13,8 @@ from pathlib import Path
 from harness.library.waiting import wait_until
 from harness.shared.errors import EngineDiedError
 
-# LocalStack's graceful stop waits for its Lambda event pollers (2 s long polls); the state is
-# disposable and terminate() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
+# LocalStack's graceful stop takes ~0.1 s (harness.localstack_plugins.engine_main); the state is disposable and
+# terminate() sweeps up every descendant, so a short grace then SIGKILL loses nothing.
 STOP_GRACE_SECONDS = 1.5
 _KILLED_EXIT_SECONDS = 10.0
 _KILLED_GONE_SECONDS = 10.0
