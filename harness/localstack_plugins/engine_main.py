@@ -1,6 +1,7 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
-harness's cache (`harness.shared.botocore_data_cache`), without importing its OpenAPI validation library until it
-is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
+harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
+(`werkzeug_url_builders`), without importing its OpenAPI validation library until it is used, and ending without the
+interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -24,7 +25,10 @@ import threading
 import types
 from typing import Any
 
+from werkzeug.routing.rules import Rule
+
 from harness.localstack_plugins.on_import import when_imported
+from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
 
 VALIDATION_MODULE = "localstack.aws.handlers.validation"
@@ -82,9 +86,15 @@ def read_botocore_data_once() -> None:
     when_imported("moto.core.utils", share_motos_loader)
 
 
-def main() -> None:
+def prepare_process() -> None:
+    """What the engine changes before LocalStack's first import."""
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
+    compile_builders_on_first_build(Rule)
+
+
+def main() -> None:
+    prepare_process()
     from localstack.runtime import main as localstack_main
 
     try:
