@@ -1,8 +1,7 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), LocalStack's spec patches applied in place (`spec_patches_in_place`), without importing its
-OpenAPI validation library until it is used, and ending without the interpreter's teardown once LocalStack has shut
-down (inside LocalStack; issue 13).
+(`werkzeug_url_builders`), without importing its OpenAPI validation library until it is used, and ending without the
+interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -29,7 +28,6 @@ from typing import Any
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins.on_import import when_imported
-from harness.localstack_plugins.spec_patches_in_place import apply_spec_patches_in_place
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
 
@@ -93,7 +91,6 @@ def prepare_process() -> None:
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
-    when_imported("localstack.aws.spec", apply_spec_patches_in_place)
 
 
 def main() -> None:
