@@ -183,3 +183,31 @@ def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path
     finally:
         front.stop()
         gateway.close()
+
+
+def test_a_request_handed_over_in_process_is_freed_once_answered(monkeypatch):
+    """As by the gateway's server (test_gateway_server): the Request/environ cycle is broken after the answer."""
+    import gc
+    import weakref
+
+    from werkzeug.wrappers import Request
+
+    from harness.localstack_plugins import in_process_gateway
+
+    requests: list[weakref.ref] = []
+
+    def app(environ, start_response):
+        received = Request(environ)
+        received.get_data()
+        requests.append(weakref.ref(received))
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    monkeypatch.setattr(in_process_gateway, "_gateway_app", lambda: app)
+    gc.disable()
+    try:
+        answer = in_process_gateway.dispatch("PUT", "/code", [("Content-Length", "3")], b"zip", 4566)
+        assert (answer.status, answer.body) == (200, b"ok")
+        assert requests[0]() is None, "the request outlived its answer"
+    finally:
+        gc.enable()

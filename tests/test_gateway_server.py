@@ -124,3 +124,38 @@ def test_a_request_awaiting_100_continue_gets_it_and_its_connection_is_closed_af
 ])
 def test_whole_body_length_is_the_one_rule_of_the_server_and_the_tls_front(headers, length):
     assert whole_body_length(headers) == length
+
+
+def test_a_request_is_freed_once_answered_not_at_some_later_garbage_collection():
+    """werkzeug's Request and its environ refer to each other; the server breaks that cycle after each answer, so a
+    request and its body go at once (a kept-alive connection, with the collector off, as if none ran for long)."""
+    import gc
+    import threading
+    import weakref
+
+    from werkzeug.wrappers import Request
+
+    from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler, PooledWSGIServer
+
+    freed = threading.Event()
+    requests: list[weakref.ref] = []
+
+    def app(environ, start_response):
+        received = Request(environ)
+        received.get_data()  # the body, kept on the request
+        requests.append(weakref.ref(received, lambda _: freed.set()))
+        start_response("200 OK", [("Content-Length", "2")])
+        return [b"ok"]
+
+    server = PooledWSGIServer("127.0.0.1", 0, app, KeepAliveRequestHandler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    gc.disable()
+    try:
+        with socket.create_connection(server.server_address, timeout=10) as connection:
+            connection.sendall(request("PUT", f"http://127.0.0.1:{server.server_address[1]}/code", body=b"x" * 1_000_000))
+            assert read_answer(connection.makefile("rb"))[0] == 200
+            assert freed.wait(5), "the request outlived its answer"
+    finally:
+        gc.enable()
+        server.shutdown()
+        server.server_close()

@@ -14,7 +14,7 @@ Content-Length of at most 1 MiB and no `Expect: 100-continue` has its body read 
 request line follows cleanly, so that connection is kept alive (HTTP/1.1's default, as AWS's endpoints do; an SDK's
 pooled connection then serves many calls), and closed after 60 s idle. Chunked, larger and 100-continue bodies are
 read by the app as they come, and their connection closed after the answer, as before. Answers go out without
-Nagle's delay (TCP_NODELAY).
+Nagle's delay (TCP_NODELAY). Once answered, a request is released at once (`release_request`).
 """
 
 from __future__ import annotations
@@ -63,6 +63,16 @@ def whole_body_length(headers: Iterable[tuple[str, str]]) -> int | None:
     return int(length)
 
 
+def release_request(environ: dict[str, Any] | None) -> None:
+    """Once a request is answered: werkzeug's Request refers to its environ and the environ back to it
+    (`environ["werkzeug.request"]`), so without this a request, its body and what it parsed from it were freed only by
+    a garbage collection. A large one that had lived through a collection (a CreateFunction with a 16 MB body, which
+    allocates a lot) waited for a full collection, which may not come for long: after provisioning the Cruddur stack
+    the engine held 233 MB instead of 181 in about a third of the runs, 52 MB that `gc.collect()` freed."""
+    if environ is not None:
+        environ.pop("werkzeug.request", None)
+
+
 class _DrainedConnection:
     """The connection as werkzeug's after-answer drain loop sees it: readable and at end of file at once, since the
     body was read before the app ran (the loop would otherwise wait 10 ms for bytes, or eat the next request line)."""
@@ -109,6 +119,12 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
             self._socket.settimeout(None)
 
     def run_wsgi(self) -> None:
+        try:
+            self._answer()
+        finally:
+            release_request(self.__dict__.pop("environ", None))  # werkzeug's handler kept it until the next request
+
+    def _answer(self) -> None:
         body = self._body_read_whole()
         if body is None:  # werkzeug's way: the app reads the body as it comes; drained and closed after the answer
             super().run_wsgi()

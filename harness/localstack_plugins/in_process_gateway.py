@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler
+from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler, release_request
 
 LOOPBACK = "127.0.0.1"
 _NO_BODY_STATUSES = {204, 304}
@@ -80,6 +80,7 @@ def dispatch(method: str, target: str, headers: list[tuple[str, str]], body: byt
     finally:
         if hasattr(result, "close"):
             result.close()
+        release_request(environ)
     code, _, reason = started[0].partition(" ")
     status = int(code)
     answer_headers = list(started[1])
