@@ -83,3 +83,30 @@ def test_saved_pool_mints_tokens_the_original_verifies(pool, tmp_path):
     loaded.clock = pool.clock
     claims = verify_access_token(pool, loaded.access_token(sub="s"))
     assert claims["sub"] == "s" and loaded.issuer == pool.issuer
+
+
+def test_a_default_clock_follows_real_time_so_late_tokens_keep_their_meaning(monkeypatch):
+    """A session-long pool (the `cognito_user_pool` fixture) in a run slower than 10 minutes: its "not-yet-valid" token
+    must still be in the future, its access token still valid, when minted late (they were relative to the pool's
+    creation)."""
+    import time
+
+    real = time.time()
+    monkeypatch.setattr(time, "time", lambda: real)
+    late = FakeCognitoUserPool()
+    monkeypatch.setattr(time, "time", lambda: real + 3 * ACCESS_TOKEN_LIFETIME)
+    assert late.clock.now() == int(real + 3 * ACCESS_TOKEN_LIFETIME)
+    verify_access_token(late, late.access_token())
+    not_yet_valid = jwt.decode(late.bad_tokens()["not-yet-valid"], options={"verify_signature": False})
+    assert not_yet_valid["nbf"] > real + 3 * ACCESS_TOKEN_LIFETIME
+    late.clock.advance(60)
+    assert late.clock.now() == int(real + 3 * ACCESS_TOKEN_LIFETIME + 60)
+
+
+def test_a_clock_from_a_start_moves_only_when_advanced(monkeypatch):
+    import time
+
+    clock = Clock(1_800_000_000)
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)
+    clock.advance(30)
+    assert clock.now() == 1_800_000_030

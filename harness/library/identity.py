@@ -29,16 +29,20 @@ DEFAULT_SCOPE = "aws.cognito.signin.user.admin"
 
 
 class Clock:
-    """Seconds since the epoch, frozen unless advanced: token times and cache TTLs follow it."""
+    """Seconds since the epoch that token times follow: the real time by default, so that a session-long pool mints a
+    token "not yet valid" or "expired" relative to when the token is made, however long the run takes (frozen at the
+    pool's creation, the not-yet-valid token became valid 10 minutes into a slow run); from `start`, a fixed time that
+    only `advance` moves (deterministic tests). `advance` shifts either."""
 
     def __init__(self, start: float | None = None) -> None:
-        self._now = float(start if start is not None else int(time.time()))
+        self._start = start
+        self._offset = 0.0
 
     def now(self) -> int:
-        return int(self._now)
+        return int((time.time() if self._start is None else self._start) + self._offset)
 
     def advance(self, seconds: float) -> None:
-        self._now += seconds
+        self._offset += seconds
 
 
 @dataclass(frozen=True)
