@@ -89,7 +89,8 @@ def read_botocore_data_once() -> None:
 
 
 def prepare_process() -> None:
-    """What the engine changes before LocalStack's first import."""
+    """What the engine changes before LocalStack's runtime is imported and started (only `localstack.aws.spec` and
+    `localstack.runtime.events` are imported for it, for a path and an event)."""
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
