@@ -1,6 +1,7 @@
 """The engine's entry point (harness.localstack_plugins.engine_main): LocalStack's own main, its OpenAPI validation
 library imported only when OPENAPI_VALIDATE_REQUEST/RESPONSE asks for validation, which then works as in LocalStack,
-and the end of the process as `sys.exit` ends it, without the interpreter's teardown."""
+what `prepare_process` changes before LocalStack's runtime is imported, and the end of the process as `sys.exit` ends
+it, without the interpreter's teardown."""
 
 from __future__ import annotations
 
@@ -24,6 +25,17 @@ def test_with_validation_off_the_gateway_is_built_without_openapi_core():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "False"
+
+
+def test_the_engine_process_is_prepared_before_localstack_is_imported():
+    """werkzeug's URL builders made on first use (werkzeug_url_builders), header blocks read without the email package
+    (http_header_parsing); LocalStack's app not imported yet."""
+    probe = ("import http.client, sys; from harness.localstack_plugins import engine_main, http_header_parsing; "
+             "engine_main.prepare_process(); from werkzeug.routing.rules import Rule; "
+             "print(Rule._compile_builder.deferred, http.client.parse_headers is http_header_parsing.parse_headers, "
+             "'localstack.aws.app' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "True True False"), result.stderr[-2000:]
 
 
 def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal_request(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 import threading
 
@@ -50,6 +51,24 @@ def test_next_hands_out_the_event_with_lambda_headers_and_response_resolves(api)
     outcome = future.result(timeout=5)
     assert (outcome.payload, outcome.is_error) == (b'"ok"', False)
     assert api.calls == ["next"]
+
+
+def test_a_response_body_that_waits_for_100_continue_gets_it_at_once(api):
+    """A runtime's client (curl) may send `Expect: 100-continue` before a large response body: the interim answer
+    must leave at once, not wait in the write buffer for the final one."""
+    future = api.submit(pending())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    body = b'"' + b"x" * 4096 + b'"'
+    host, port = api.address.split(":")
+    with socket.create_connection((host, int(port)), timeout=2) as runtime:
+        runtime.sendall(b"POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\n"
+                        b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        assert runtime.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n")  # within the 2 s timeout, before the body
+        runtime.sendall(body)
+        assert runtime.recv(100).startswith(b"HTTP/1.1 202 ")
+    assert future.result(timeout=5).payload == body
 
 
 def test_error_carries_the_error_type_header(api):
@@ -118,6 +137,7 @@ def test_nagle_is_disabled_on_runtime_connections(api):
     from harness.localstack_plugins.lambda_executor.runtime_api import _RuntimeApiHandler
 
     assert _RuntimeApiHandler.disable_nagle_algorithm is True  # the stdlib then sets TCP_NODELAY per connection
+    assert _RuntimeApiHandler.wbufsize > 0  # and a response's head and body go out together, flushed after each request
 
 
 def ask_for_work(api: RuntimeApi) -> http.client.HTTPConnection:

@@ -1,6 +1,6 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), boot's objects left out of later garbage collections (`gc_freeze`), without importing its
+(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's objects left out of later garbage collections (`gc_freeze`), without importing its
 OpenAPI validation library until it is used, and ending without the interpreter's teardown once LocalStack has shut
 down (inside LocalStack; issue 13).
 
@@ -29,6 +29,7 @@ from typing import Any
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins.gc_freeze import freeze_once_ready
+from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
@@ -94,6 +95,7 @@ def prepare_process() -> None:
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
+    read_plain_headers_directly()
     from localstack.runtime import events
 
     freeze_once_ready(events.infra_ready)

@@ -60,10 +60,17 @@ class _State:
 class _RuntimeApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the runtime reuses one connection
     disable_nagle_algorithm = True  # a small response must not wait ~40 ms for an ACK
+    wbufsize = 64 * 1024  # a response's head and body leave in one send: handle_one_request flushes after each request
     server: "_RuntimeApiServer"
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
         """Silence per-request logging: it would land in LocalStack's log at every invoke."""
+
+    def handle_expect_100(self) -> bool:
+        """`100 Continue` at once, not held in the write buffer until the response (the runtime waits for it)."""
+        answer = super().handle_expect_100()
+        self.wfile.flush()
+        return answer
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         if self.path != f"{API_PREFIX}/invocation/next":
