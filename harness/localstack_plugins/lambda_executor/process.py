@@ -70,9 +70,10 @@ class OutputCapture:
 
 
 class _ProcStatus:
-    """/proc/<pid>/status of one process, opened once and re-read in place (once per invocation, and each 100 ms of a longer one; opening the
-    file by path each time was ~6 % of the engine's CPU per authorized API call, issue 13). Closed once the process
-    is reaped, under the lock, so that no read ever sees another file behind a reused descriptor."""
+    """/proc/<pid>/status of one process, opened once and re-read in place (once per invocation, and each 100 ms of a
+    longer one; opening the file by path each time was ~6 % of the engine's CPU per authorized API call, issue 13).
+    Closed once the process is reaped, under the lock, so that no read ever sees another file behind a reused
+    descriptor."""
 
     def __init__(self, pid: int) -> None:
         self._lock = threading.Lock()
