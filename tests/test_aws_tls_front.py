@@ -185,6 +185,36 @@ def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path
         gateway.close()
 
 
+def test_a_client_waiting_for_100_continue_gets_it_from_the_front_and_its_request_is_handed_over(tmp_path):
+    """An SDK's upload (`Expect: 100-continue`, a Content-Length within the limit): the front answers `100 Continue`
+    at once, as the gateway's own server does, reads the body and hands the request over in-process."""
+    from harness.localstack_plugins.in_process_gateway import Answer
+
+    handed: list[bytes] = []
+
+    def hand_over(method, target, headers, body, port):
+        handed.append(body)
+        answer = b"in-process:" + body
+        return Answer(201, "Created", [("Content-Length", str(len(answer)))], answer)
+
+    gateway = StandInGateway()
+    front = TlsFront(ensure_ca(), gateway.port, tmp_path, hand_over).start()
+    try:
+        with socket.create_connection(("127.0.0.1", front.port), timeout=5) as raw, \
+                ensure_ca().client_context().wrap_socket(raw, server_hostname="bucket.s3.amazonaws.com") as tls:
+            tls.sendall(b"PUT /key HTTP/1.1\r\nHost: bucket.s3.amazonaws.com\r\nContent-Length: 5\r\n"
+                        b"Expect: 100-continue\r\n\r\n")
+            assert tls.recv(1000).startswith(b"HTTP/1.1 100 ")  # before the body was sent
+            tls.sendall(b"hello")
+            answer = b""
+            while not answer.endswith(b"in-process:hello"):
+                answer += tls.recv(1000) or pytest.fail(f"the front closed the connection after {answer!r}")
+        assert answer.startswith(b"HTTP/1.1 201 ") and handed == [b"hello"] and gateway.requests == []
+    finally:
+        front.stop()
+        gateway.close()
+
+
 def test_a_request_handed_over_in_process_is_freed_once_answered(monkeypatch):
     """As by the gateway's server (test_gateway_server): the Request/environ cycle is broken after the answer."""
     import gc

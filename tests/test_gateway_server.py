@@ -126,6 +126,13 @@ def test_whole_body_length_is_the_one_rule_of_the_server_and_the_tls_front(heade
     assert whole_body_length(headers) == length
 
 
+def test_a_reader_that_answers_100_continue_itself_reads_that_body_whole():
+    """The AWS TLS front: it sends `100 Continue` before it reads; the other limits still hold."""
+    assert whole_body_length([("Content-Length", "9"), ("Expect", "100-continue")], continue_answered=True) == 9
+    assert whole_body_length([("Transfer-Encoding", "chunked"), ("Expect", "100-continue")], continue_answered=True) is None
+    assert whole_body_length([("Content-Length", str(1024 * 1024 + 1)), ("Expect", "100-continue")], continue_answered=True) is None
+
+
 def test_a_request_is_freed_once_answered_not_at_some_later_garbage_collection():
     """werkzeug's Request and its environ refer to each other; the server breaks that cycle after each answer, so a
     request and its body go at once (a kept-alive connection, with the collector off, as if none ran for long)."""

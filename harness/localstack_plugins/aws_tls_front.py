@@ -5,8 +5,11 @@ library sends `<AWS hostname>:443` here), from the test process and from Chromiu
 TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA on first use and
 kept; each HTTP/1.1 request then goes to LocalStack's gateway as it came (method, target, every end-to-end header:
 `Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them: handed over in-process
-(`in_process_gateway`) when its body is read whole (`gateway_server.whole_body_length`: up to 1 MiB, not chunked, no
-`Expect: 100-continue`), else relayed, streaming, to the gateway's port.
+(`in_process_gateway`) when its body is read whole (`gateway_server.whole_body_length`: up to 1 MiB, not chunked;
+a client waiting for `100 Continue` gets it from the front at once, as the gateway's own server sends it before the
+request reaches LocalStack), else relayed, streaming, to the gateway's port. SDKs send `Expect: 100-continue` with
+S3 uploads (the AWS SDK for JavaScript with each PutObject): relayed, each cost a loopback connection and the gateway
+server's HTTP parse besides the front's own.
 Only AWS hostnames get a certificate of their own; any other name is answered with the `amazonaws.com` one,
 which the client refuses. `GET /_harness/aws-endpoints` tells the test process where the front listens.
 """
@@ -115,6 +118,8 @@ class TlsFront:
         if self._hand_over is None or not _body_read_whole(request):
             await self._relay(client, client_reader, client_writer, request)
             return
+        if client.client_is_waiting_for_100_continue:
+            client_writer.write(client.send(h11.InformationalResponse(status_code=100, headers=[])))
         body = await _whole_body(client, client_reader)
         if body is None:
             return  # the client left mid-body
@@ -163,10 +168,9 @@ def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalR
 
 def _body_read_whole(request: h11.Request) -> bool:
     """A request whose body the front reads whole before handing it over (`gateway_server.whole_body_length`'s rule:
-    a Content-Length within the limit or no body, not chunked, not waiting for `100 Continue`, which the relay lets
-    the gateway answer)."""
+    a Content-Length within the limit or no body, not chunked; the front answers a `100 Continue` awaited itself)."""
     return gateway_server.whole_body_length(
-        (name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers) is not None
+        ((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers), continue_answered=True) is not None
 
 
 async def _whole_body(client: h11.Connection, client_reader: asyncio.StreamReader) -> bytes | None:

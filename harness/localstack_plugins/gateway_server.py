@@ -44,10 +44,11 @@ _AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of fi
 os.close(_write_end)
 
 
-def whole_body_length(headers: Iterable[tuple[str, str]]) -> int | None:
+def whole_body_length(headers: Iterable[tuple[str, str]], continue_answered: bool = False) -> int | None:
     """The length of a request body that can be read whole before the request is answered without changing what
-    the client sees: a Content-Length within BODY_READ_WHOLE_LIMIT (none: 0), not chunked, no `100 Continue` awaited.
-    None for any other request. The gateway server and the AWS TLS front's in-process hand-over follow this rule."""
+    the client sees: a Content-Length within BODY_READ_WHOLE_LIMIT (none: 0), not chunked, no `100 Continue` awaited
+    (unless the reader answers it first: `continue_answered`). None for any other request. The gateway server and the
+    AWS TLS front's in-process hand-over follow this rule."""
     length = expect = None
     for name, value in headers:
         lowered = name.lower()
@@ -58,7 +59,7 @@ def whole_body_length(headers: Iterable[tuple[str, str]]) -> int | None:
         if lowered == "content-length" and length is None:
             length = value.strip()
     length = "0" if length is None else length
-    if expect == "100-continue" or not length.isdigit() or int(length) > BODY_READ_WHOLE_LIMIT:
+    if (expect == "100-continue" and not continue_answered) or not length.isdigit() or int(length) > BODY_READ_WHOLE_LIMIT:
         return None
     return int(length)
 
