@@ -115,7 +115,10 @@ class TlsFront:
 
     async def _exchange(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
                         request: h11.Request) -> None:
-        if self._hand_over is None or not _body_read_whole(request):
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in _end_to_end_headers(request)]
+        # read whole by `gateway_server.whole_body_length`'s rule (a Content-Length within the limit or no body, not
+        # chunked), a `100 Continue` awaited answered here; hop-by-hop headers have no part in it
+        if self._hand_over is None or gateway_server.whole_body_length(headers, continue_answered=True) is None:
             await self._relay(client, client_reader, client_writer, request)
             return
         if client.client_is_waiting_for_100_continue:
@@ -125,14 +128,13 @@ class TlsFront:
             return  # the client left mid-body
         answer = await self._loop.run_in_executor(
             self._dispatchers, self._hand_over, request.method.decode("latin-1"), request.target.decode("latin-1"),
-            [(name.decode("latin-1"), value.decode("latin-1")) for name, value in _end_to_end_headers(request)], body,
-            self._upstream_port)
-        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
-                   if name.lower().encode("latin-1") not in _HOP_HEADERS]
-        if not any(name.lower() == b"date" for name, _ in headers):
-            headers.append((b"Date", formatdate(usegmt=True).encode()))  # as the gateway's own server adds it
+            headers, body, self._upstream_port)
+        answer_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
+                          if name.lower().encode("latin-1") not in _HOP_HEADERS]
+        if not any(name.lower() == b"date" for name, _ in answer_headers):
+            answer_headers.append((b"Date", formatdate(usegmt=True).encode()))  # as the gateway's own server adds it
         client_writer.write(client.send(h11.Response(status_code=answer.status, reason=answer.reason.encode("latin-1"),
-                                                     headers=headers)))
+                                                     headers=answer_headers)))
         if answer.body:
             client_writer.write(client.send(h11.Data(data=answer.body)))
         client_writer.write(client.send(h11.EndOfMessage()))
@@ -164,13 +166,6 @@ _MAX_HEAD_BYTES = 64 * 1024
 def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalResponse) -> list[tuple[bytes, bytes]]:
     """The message's headers but the hop-by-hop ones, names spelled as they came."""
     return [(name, value) for name, value in message.headers.raw_items() if name.lower() not in _HOP_HEADERS]
-
-
-def _body_read_whole(request: h11.Request) -> bool:
-    """A request whose body the front reads whole before handing it over (`gateway_server.whole_body_length`'s rule:
-    a Content-Length within the limit or no body, not chunked; the front answers a `100 Continue` awaited itself)."""
-    return gateway_server.whole_body_length(
-        ((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers), continue_answered=True) is not None
 
 
 async def _whole_body(client: h11.Connection, client_reader: asyncio.StreamReader) -> bytes | None:
