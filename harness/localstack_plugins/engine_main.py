@@ -1,8 +1,8 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's objects left out of later garbage collections (`gc_freeze`), without importing its
-OpenAPI validation library until it is used, and ending without the interpreter's teardown once LocalStack has shut
-down (inside LocalStack; issue 13).
+(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's
+objects left out of later garbage collections (`gc_freeze`), without importing its OpenAPI validation library until
+it is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
