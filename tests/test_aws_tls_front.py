@@ -19,8 +19,8 @@ from harness.localstack_plugins.aws_tls_front import TlsFront
 class StandInGateway:
     """Reads one request per connection (head, then its Content-Length or chunked body), answers, closes."""
 
-    def __init__(self, answer_before_body: bool = False) -> None:
-        self.answer_before_body = answer_before_body
+    def __init__(self, answer_before_body: bool = False, raw_answer: bytes = b"") -> None:
+        self.answer_before_body, self.raw_answer = answer_before_body, raw_answer
         self.requests: list[bytes] = []
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
@@ -42,6 +42,9 @@ class StandInGateway:
             connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         body = b"" if self.answer_before_body else _read_body(reader, head)
         self.requests.append(head + body)
+        if self.raw_answer:
+            connection.sendall(self.raw_answer)
+            return
         status = b"403 Forbidden" if self.answer_before_body else b"200 OK"
         payload = b"echo:" + body
         connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: " + str(len(payload)).encode()
@@ -132,6 +135,25 @@ def test_an_answer_before_the_body_reaches_the_client(front_to):
     connection.endheaders()  # the body is never sent: the gateway refuses first
     response = connection.getresponse()
     assert response.status == 403
+
+
+@pytest.mark.parametrize("framing", [b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n",
+                                     b"\r\nabcdefg"])  # chunked; no length at all: the body ends when the gateway closes
+def test_a_relayed_answer_keeps_its_framing_or_ends_the_connection_with_its_body(front_to, framing):
+    connection = connect(front_to(StandInGateway(raw_answer=b"HTTP/1.1 200 OK\r\nConnection: close\r\n" + framing)),
+                         "bucket.s3.amazonaws.com")
+    connection.request("GET", "/key")
+    response = connection.getresponse()
+    assert (response.status, response.read()) == (200, b"abcdefg")
+    assert response.getheader("connection") == (None if b"chunked" in framing else "close")
+
+
+def test_a_client_that_never_completes_its_handshake_holds_up_no_other(front_to):
+    front = front_to(StandInGateway())
+    with socket.create_connection(("127.0.0.1", front.port), timeout=10):  # connected, silent
+        connection = connect(front, "sts.amazonaws.com")
+        connection.request("POST", "/", body=b"one")
+        assert connection.getresponse().read() == b"echo:one"
 
 
 def test_certificates_follow_the_name_the_client_asked_for(front_to):

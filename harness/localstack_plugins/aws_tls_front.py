@@ -10,24 +10,29 @@ a client waiting for `100 Continue` gets it from the front at once, as the gatew
 request reaches LocalStack), else relayed, streaming, to the gateway's port. SDKs send `Expect: 100-continue` with
 S3 uploads (the AWS SDK for JavaScript with each PutObject): relayed, each cost a loopback connection and the gateway
 server's HTTP parse besides the front's own.
+Each connection is served on a pooled thread, on a blocking `ssl.SSLSocket`, by an http.server handler, as the
+gateway's own server serves its connections (issue 13). The front was an asyncio loop with h11: h11's parsing and
+header validation, asyncio's pure-Python TLS transport and the hop to a worker thread for each hand-over cost
+0.8-1.1 ms of CPU per request (an in-process front, a canned answer, a kept-alive client), now 0.28-0.34 ms.
 Only AWS hostnames get a certificate of their own; any other name is answered with the `amazonaws.com` one,
 which the client refuses. `GET /_harness/aws-endpoints` tells the test process where the front listens.
 """
 
 from __future__ import annotations
 
-import asyncio
+import http.client
 import json
 import logging
+import socket
 import ssl
 import tempfile
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any
 
-import h11
 from localstack.http import Request, Response
 from localstack.runtime import hooks
 
@@ -43,31 +48,39 @@ ENDPOINTS_PATH = emulator_api.AWS_ENDPOINTS_PATH
 DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
-_DISPATCHERS = 64  # requests handed to the gateway at once (a function's SDK call can wait long: Lambda Invoke)
 
 
 class TlsFront:
-    """TLS on a loopback port with per-name certificates; HTTP/1.1 requests relayed to the gateway at `upstream_port`."""
+    """TLS on a loopback port with per-name certificates; each HTTP/1.1 request handed over in-process or relayed to
+    the gateway at `upstream_port`. A connection is served on a pooled thread (`gateway_server.ConnectionThreads`) on
+    a blocking `ssl.SSLSocket`, as the gateway's own server serves its connections."""
 
     def __init__(self, ca: HarnessCa, upstream_port: int, workdir: Path, hand_over: HandOver | None = None) -> None:
         """`hand_over`: how a request read whole reaches the gateway in-process (None: every request is relayed)."""
-        self._ca, self._upstream_port, self._workdir, self._hand_over = ca, upstream_port, workdir, hand_over
+        self._ca, self._workdir = ca, workdir
+        self.upstream_port, self.hand_over = upstream_port, hand_over
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._dispatchers = ThreadPoolExecutor(_DISPATCHERS, thread_name_prefix="aws-tls-front")
+        self._connections = gateway_server.ConnectionThreads("aws-tls-front")
+        self._listener: socket.socket | None = None
         self.port = 0
 
     def start(self) -> "TlsFront":
-        ready = threading.Event()
-        threading.Thread(target=self._run, args=(ready,), name="harness-aws-tls-front", daemon=True).start()
-        if not ready.wait(timeout=10) or not self.port:
-            raise RuntimeError("the AWS TLS front did not start listening")
+        base = self.context_for(DEFAULT_NAME)
+        base.sni_callback = self._on_sni
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, args=(self._listener, base), name="harness-aws-tls-front", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        """Stop listening and end the loop (LocalStack's process ends it with itself; tests call this)."""
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        """Stop listening (LocalStack's process ends the front with itself; tests call this)."""
+        if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which close alone does not
+            except OSError:
+                pass
+            self._listener.close()
 
     def context_for(self, server_name: str | None) -> ssl.SSLContext:
         hostname = server_name if server_name and is_aws_hostname(server_name) else DEFAULT_NAME
@@ -83,138 +96,189 @@ class TlsFront:
             return self._contexts[key]
 
     # -- internals --------------------------------------------------------------------------------
-    def _run(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self._loop)
-        base = self.context_for(DEFAULT_NAME)
-        base.sni_callback = self._on_sni
-        server = self._loop.run_until_complete(asyncio.start_server(
-            self._serve, LOOPBACK, 0, ssl=base, ssl_handshake_timeout=_HANDSHAKE_TIMEOUT_SECONDS))
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        self._loop.run_forever()
-        server.close()
-
-    def _on_sni(self, connection: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
+    def _on_sni(self, connection: ssl.SSLSocket, server_name: str | None, _: ssl.SSLContext) -> None:
         connection.context = self.context_for(server_name)
 
-    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        """HTTP/1.1 with the client, kept alive; each request on a connection of its own to the gateway, which closes
-        every connection after its response (LocalStack's `Connection: close`): a client's TLS connection then serves
-        many SDK calls, as AWS's endpoints do, instead of costing a handshake (and a CA bundle load) each."""
-        client = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD_BYTES)
+    def _accept(self, listener: socket.socket, base: ssl.SSLContext) -> None:
+        while True:
+            try:
+                raw, _ = listener.accept()
+            except OSError:  # stopped
+                return
+            self._connections.submit(self._serve, raw, base)
+
+    def _serve(self, raw: socket.socket, base: ssl.SSLContext) -> None:
+        """The TLS handshake (within its timeout), then HTTP/1.1 requests, kept alive, until the client is done."""
         try:
-            while isinstance(request := await _next_event(client, client_reader), h11.Request):
-                await self._exchange(client, client_reader, client_writer, request)
-                if client.our_state is not h11.DONE or client.their_state is not h11.DONE:
-                    break
-                client.start_next_cycle()
-        except (h11.ProtocolError, ConnectionError, ssl.SSLError, OSError) as error:
+            raw.settimeout(_HANDSHAKE_TIMEOUT_SECONDS)
+            connection = base.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError) as error:
+            LOG.debug("AWS TLS front: handshake failed: %s", error)
+            raw.close()
+            return
+        try:
+            _FrontRequestHandler(connection, connection.getpeername(), self)
+        except (ssl.SSLError, OSError) as error:  # ConnectionError included: the client or the gateway went away
             LOG.debug("AWS TLS front: connection ended: %s", error)
         finally:
-            client_writer.close()
+            connection.close()
 
-    async def _exchange(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
-                        request: h11.Request) -> None:
-        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in _end_to_end_headers(request)]
-        # read whole by `gateway_server.whole_body_length`'s rule (a Content-Length within the limit or no body, not
-        # chunked), a `100 Continue` awaited answered here; hop-by-hop headers have no part in it
-        if self._hand_over is None or gateway_server.whole_body_length(headers, continue_answered=True) is None:
-            await self._relay(client, client_reader, client_writer, request)
+
+_HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"}
+_MAX_LINE = 65536  # as http.server and http.client limit a request or header line
+_NO_BODY_STATUSES = {204, 304}
+
+
+class _FrontRequestHandler(BaseHTTPRequestHandler):
+    """One client connection: each request handed over (its body read whole by `gateway_server.whole_body_length`'s
+    rule, a `100 Continue` awaited answered first) or relayed, streaming, on a connection of its own to the gateway,
+    which closes every connection after its answer (LocalStack's `Connection: close`): a client's TLS connection then
+    serves many SDK calls, as AWS's endpoints do, instead of costing a handshake (and a CA bundle load) each."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    timeout = gateway_server.IDLE_SECONDS  # a kept-alive connection with no next request is closed after this
+    wbufsize = _CHUNK  # an answer's head and the start of its body in one TLS record; flushed after each request
+    server: TlsFront
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """LocalStack logs each request the gateway answers; the front adds nothing."""
+
+    def handle_expect_100(self) -> bool:
+        return True  # answered by _exchange: at once for a body read whole, as the gateway answers a relayed one
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method goes to the gateway, which answers the unknown ones
+            return self._exchange
+        raise AttributeError(name)
+
+    def _exchange(self) -> None:
+        headers = [(name, value) for name, value in self.headers.items() if name.lower() not in _HOP_HEADERS]
+        front = self.server
+        length = None if front.hand_over is None else gateway_server.whole_body_length(headers, continue_answered=True)
+        if length is None:
+            self._relay(headers)
             return
-        if client.client_is_waiting_for_100_continue:
-            client_writer.write(client.send(h11.InformationalResponse(status_code=100, headers=[])))
-        body = await _whole_body(client, client_reader)
-        if body is None:
-            return  # the client left mid-body
-        answer = await self._loop.run_in_executor(
-            self._dispatchers, self._hand_over, request.method.decode("latin-1"), request.target.decode("latin-1"),
-            headers, body, self._upstream_port)
-        answer_headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers
-                          if name.lower().encode("latin-1") not in _HOP_HEADERS]
-        if not any(name.lower() == b"date" for name, _ in answer_headers):
-            answer_headers.append((b"Date", formatdate(usegmt=True).encode()))  # as the gateway's own server adds it
-        client_writer.write(client.send(h11.Response(status_code=answer.status, reason=answer.reason.encode("latin-1"),
-                                                     headers=answer_headers)))
-        if answer.body:
-            client_writer.write(client.send(h11.Data(data=answer.body)))
-        client_writer.write(client.send(h11.EndOfMessage()))
-        await client_writer.drain()
+        if self._awaits_continue():
+            self._send_continue()
+        body = self.rfile.read(length)
+        if len(body) < length:
+            self.close_connection = True  # the client left mid-body
+            return
+        answer = front.hand_over(self.command, self.path, headers, body, front.upstream_port)
+        self._send_head(answer.status, answer.reason, answer.headers)
+        self.wfile.write(answer.body)
 
-    async def _relay(self, client: h11.Connection, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter,
-                     request: h11.Request) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(LOOPBACK, self._upstream_port)
-        upstream = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD_BYTES)
+    def _awaits_continue(self) -> bool:
+        return self.request_version != "HTTP/1.0" and self.headers.get("Expect", "").strip().lower() == "100-continue"
+
+    def _send_continue(self) -> None:
+        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.wfile.flush()
+
+    def _send_head(self, status: int, reason: str, headers: list[tuple[str, str]]) -> None:
+        """The answer's status line and end-to-end headers (a Date as the gateway's own server adds it)."""
+        lines = [f"HTTP/1.1 {status} {reason}\r\n"]
+        lines += [f"{name}: {value}\r\n" for name, value in headers if name.lower() not in _HOP_HEADERS]
+        if not any(name.lower() == "date" for name, _ in headers):
+            lines.append(f"Date: {formatdate(usegmt=True)}\r\n")
+        if self.close_connection:
+            lines.append("Connection: close\r\n")
+        self.wfile.write(("".join(lines) + "\r\n").encode("latin-1"))
+
+    def _relay(self, headers: list[tuple[str, str]]) -> None:
+        with socket.create_connection((LOOPBACK, self.server.upstream_port)) as upstream:
+            upstream.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            reader, writer = upstream.makefile("rb"), upstream.makefile("wb")
+            head = f"{self.command} {self.path} HTTP/1.1\r\n" + "".join(f"{n}: {v}\r\n" for n, v in headers) + "\r\n"
+            writer.write(head.encode("latin-1"))
+            writer.flush()
+            status, reason, answer_headers = self._relay_body(reader, writer, headers)
+            has_body = self.command != "HEAD" and status not in _NO_BODY_STATUSES
+            ends_with_close = has_body and not _framed(answer_headers)
+            if ends_with_close:
+                self.close_connection = True  # a body without length ends when the gateway closes: so does this connection
+            self._send_head(status, reason, answer_headers)
+            if ends_with_close:
+                _copy_to_end(reader, self.wfile)
+            elif has_body:
+                _copy_body(reader, self.wfile, answer_headers)
+
+    def _relay_body(self, reader: Any, writer: Any, headers: list[tuple[str, str]]) -> tuple[int, str, list[tuple[str, str]]]:
+        """The request body, client -> gateway (after the gateway's `100 Continue` when the client waits for one), then
+        the gateway's final answer head. An answer that comes before the body ends this client connection after it."""
+        if self._awaits_continue():
+            status, reason, answer_headers = _read_head(reader)
+            if status != 100:
+                self.close_connection = True  # the client's body, sent or not, is never read
+                return status, reason, answer_headers
+            self._send_continue()
         try:
-            upstream_writer.write(upstream.send(h11.Request(method=request.method, target=request.target,
-                                                            headers=_end_to_end_headers(request))))
-            body = asyncio.ensure_future(_relay_body(client, client_reader, upstream, upstream_writer))
-            try:
-                await _relay_response(upstream, upstream_reader, client, client_writer)
-            finally:
-                if client.their_state is h11.SEND_BODY:  # answered before the body ended: this connection ends here
-                    body.cancel()
-                else:
-                    await body
-        finally:
-            upstream_writer.close()
+            _copy_body(self.rfile, writer, headers)
+            writer.flush()
+        except BrokenPipeError:  # the gateway answered and closed before taking it all
+            self.close_connection = True
+        while True:
+            status, reason, answer_headers = _read_head(reader)
+            if status >= 200:
+                return status, reason, answer_headers
 
 
-_HOP_HEADERS = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"}
-_MAX_HEAD_BYTES = 64 * 1024
+def _read_head(reader: Any) -> tuple[int, str, list[tuple[str, str]]]:
+    """An answer's status and headers, as the gateway sent them."""
+    line = reader.readline(_MAX_LINE + 1).decode("latin-1")
+    version, _, rest = line.rstrip("\r\n").partition(" ")
+    code, _, reason = rest.partition(" ")
+    if not version.startswith("HTTP/") or not code.isdigit():
+        raise ConnectionError(f"the gateway answered {line[:200]!r}")
+    return int(code), reason, http.client.parse_headers(reader).items()
 
 
-def _end_to_end_headers(message: h11.Request | h11.Response | h11.InformationalResponse) -> list[tuple[bytes, bytes]]:
-    """The message's headers but the hop-by-hop ones, names spelled as they came."""
-    return [(name, value) for name, value in message.headers.raw_items() if name.lower() not in _HOP_HEADERS]
+def _first_values(headers: list[tuple[str, str]]) -> dict[str, str]:
+    return {name.lower(): value for name, value in reversed(headers)}  # the first of each, as headers.get answers
 
 
-async def _whole_body(client: h11.Connection, client_reader: asyncio.StreamReader) -> bytes | None:
-    """The request body to its end; None when the client closed before it."""
-    chunks = []
-    while not isinstance(event := await _next_event(client, client_reader), (h11.EndOfMessage, h11.ConnectionClosed)):
-        chunks.append(bytes(event.data))
-    return None if isinstance(event, h11.ConnectionClosed) else b"".join(chunks)
+def _framed(headers: list[tuple[str, str]]) -> bool:
+    values = _first_values(headers)
+    return "content-length" in values or "chunked" in values.get("transfer-encoding", "").lower()
 
 
-async def _next_event(connection: h11.Connection, reader: asyncio.StreamReader):
-    while (event := connection.next_event()) is h11.NEED_DATA:
-        connection.receive_data(await reader.read(_CHUNK))
-    return event
+def _copy_body(source: Any, sink: Any, headers: list[tuple[str, str]]) -> None:
+    """A message body, framed as its headers say (chunked: copied with its framing; neither that nor a length: none)."""
+    values = _first_values(headers)
+    if "chunked" in values.get("transfer-encoding", "").lower():
+        _copy_chunked(source, sink)
+    elif "content-length" in values:
+        _copy_exact(source, sink, int(values["content-length"].strip()))
 
 
-async def _relay_body(client: h11.Connection, client_reader: asyncio.StreamReader, upstream: h11.Connection,
-                      upstream_writer: asyncio.StreamWriter) -> None:
-    """The request body, client -> gateway, to its end (what comes after the gateway stopped reading is dropped)."""
-    while not isinstance(event := await _next_event(client, client_reader), (h11.EndOfMessage, h11.ConnectionClosed)):
-        if upstream.our_state is h11.SEND_BODY:
-            upstream_writer.write(upstream.send(event))
-            await upstream_writer.drain()
-    if isinstance(event, h11.ConnectionClosed):
-        upstream_writer.close()  # the client left mid-body: so does the request to the gateway
-    elif upstream.our_state is h11.SEND_BODY:
-        upstream_writer.write(upstream.send(event))
-
-
-async def _relay_response(upstream: h11.Connection, upstream_reader: asyncio.StreamReader, client: h11.Connection,
-                          client_writer: asyncio.StreamWriter) -> None:
-    """100 Continue, the response head and body, gateway -> client, without the gateway's `Connection: close`."""
+def _copy_chunked(source: Any, sink: Any) -> None:
     while True:
-        event = await _next_event(upstream, upstream_reader)
-        if isinstance(event, h11.InformationalResponse):
-            client_writer.write(client.send(h11.InformationalResponse(status_code=event.status_code,
-                                                                      headers=_end_to_end_headers(event))))
-        elif isinstance(event, h11.Response):
-            client_writer.write(client.send(h11.Response(status_code=event.status_code, reason=event.reason,
-                                                         headers=_end_to_end_headers(event))))
-        elif isinstance(event, h11.Data):
-            client_writer.write(client.send(event))
-        elif isinstance(event, h11.EndOfMessage):
-            client_writer.write(client.send(h11.EndOfMessage()))
-            await client_writer.drain()
+        line = source.readline(_MAX_LINE + 1)
+        if not line.endswith(b"\n"):
+            raise ConnectionError("a chunked body ended early")
+        sink.write(line)
+        size = int(line.split(b";", 1)[0].strip(), 16)
+        if size == 0:
+            while (trailer := source.readline(_MAX_LINE + 1)) not in (b"\r\n", b"\n", b""):
+                sink.write(trailer)
+            sink.write(trailer)
             return
-        else:  # the gateway closed mid-response: the client's connection cannot go on either
-            raise ConnectionError(f"the gateway ended the response early ({event!r})")
-        await client_writer.drain()
+        _copy_exact(source, sink, size + 2)  # the chunk and its line end
+
+
+def _copy_exact(source: Any, sink: Any, length: int) -> None:
+    while length > 0:
+        data = source.read(min(length, _CHUNK))
+        if not data:
+            raise ConnectionError(f"a body ended {length} bytes early")
+        sink.write(data)
+        length -= len(data)
+
+
+def _copy_to_end(source: Any, sink: Any) -> None:
+    while data := source.read1(_CHUNK):
+        sink.write(data)
 
 
 _FRONT: list[TlsFront] = []

@@ -38,7 +38,7 @@ SERVER_NAME = "harness"  # GATEWAY_SERVER
 
 
 BODY_READ_WHOLE_LIMIT = 1024 * 1024  # bytes; a larger body is streamed to the app (and by the TLS front's relay)
-_IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
+IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
 SHUTDOWN_POLL_SECONDS = 0.05  # a server's loop sees a shutdown within this (socketserver's default 0.5 s delayed each engine stop)
 _AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of file: see KeepAliveRequestHandler.run_wsgi
 os.close(_write_end)
@@ -110,8 +110,8 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
         super().handle_one_request()
 
     def _next_request_comes(self) -> bool:
-        """Wait up to _IDLE_SECONDS for the first byte of the next request on a kept-alive connection."""
-        self._socket.settimeout(_IDLE_SECONDS)
+        """Wait up to IDLE_SECONDS for the first byte of the next request on a kept-alive connection."""
+        self._socket.settimeout(IDLE_SECONDS)
         try:
             return bool(self.rfile.peek(1))
         except OSError:  # TimeoutError, or the client reset the connection
