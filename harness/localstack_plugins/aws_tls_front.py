@@ -48,6 +48,7 @@ ENDPOINTS_PATH = emulator_api.AWS_ENDPOINTS_PATH
 DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
+_ACCEPT_RETRY_SECONDS = 0.1
 
 
 class TlsFront:
@@ -63,6 +64,7 @@ class TlsFront:
         self._lock = threading.Lock()
         self._connections = gateway_server.ConnectionThreads("aws-tls-front")
         self._listener: socket.socket | None = None
+        self._stopped = threading.Event()
         self.port = 0
 
     def start(self) -> "TlsFront":
@@ -75,6 +77,7 @@ class TlsFront:
 
     def stop(self) -> None:
         """Stop listening (LocalStack's process ends the front with itself; tests call this)."""
+        self._stopped.set()
         if self._listener is not None:
             try:
                 self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which close alone does not
@@ -103,8 +106,12 @@ class TlsFront:
         while True:
             try:
                 raw, _ = listener.accept()
-            except OSError:  # stopped
-                return
+            except OSError as error:
+                if self._stopped.is_set():
+                    return
+                LOG.warning("AWS TLS front: accept failed (%s); still listening", error)  # e.g. out of descriptors
+                self._stopped.wait(_ACCEPT_RETRY_SECONDS)
+                continue
             self._connections.submit(self._serve, raw, base)
 
     def _serve(self, raw: socket.socket, base: ssl.SSLContext) -> None:
@@ -120,6 +127,8 @@ class TlsFront:
             _FrontRequestHandler(connection, connection.getpeername(), self)
         except (ssl.SSLError, OSError) as error:  # ConnectionError included: the client or the gateway went away
             LOG.debug("AWS TLS front: connection ended: %s", error)
+        except Exception:  # noqa: BLE001 - as socketserver's policy: report, end this connection, serve the others
+            LOG.exception("AWS TLS front: a request on this connection failed; the connection is closed")
         finally:
             connection.close()
 
