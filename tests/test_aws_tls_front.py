@@ -1,6 +1,7 @@
 """The AWS TLS front's HTTP/1.1 relay (harness/localstack_plugins/aws_tls_front.py), against a stand-in gateway that, like
 LocalStack's, answers `Connection: close` and closes: keep-alive towards the client, 100 Continue, chunked bodies, an
-answer sent before the body, SNI certificates."""
+answer sent before the body, an answer's framing, SNI certificates, a handshake that never comes; and the in-process
+hand-over."""
 
 from __future__ import annotations
 
