@@ -204,14 +204,12 @@ class _FrontRequestHandler(BaseHTTPRequestHandler):
             writer.flush()
             status, reason, answer_headers = self._relay_body(reader, writer, headers)
             has_body = self.command != "HEAD" and status not in _NO_BODY_STATUSES
-            ends_with_close = has_body and not _framed(answer_headers)
-            if ends_with_close:
+            framing = _framing(answer_headers)
+            if has_body and framing is None:
                 self.close_connection = True  # a body without length ends when the gateway closes: so does this connection
             self._send_head(status, reason, answer_headers)
-            if ends_with_close:
-                _copy_to_end(reader, self.wfile)
-            elif has_body:
-                _copy_body(reader, self.wfile, answer_headers)
+            if has_body:
+                _copy_body(reader, self.wfile, framing)
 
     def _relay_body(self, reader: Any, writer: Any, headers: list[tuple[str, str]]) -> tuple[int, str, list[tuple[str, str]]]:
         """The request body, client -> gateway (after the gateway's `100 Continue` when the client waits for one), then
@@ -223,7 +221,7 @@ class _FrontRequestHandler(BaseHTTPRequestHandler):
                 return status, reason, answer_headers
             self._send_continue()
         try:
-            _copy_body(self.rfile, writer, headers)
+            _copy_body(self.rfile, writer, _framing(headers) or 0)  # a request without length or chunks has no body
             writer.flush()
         except BrokenPipeError:  # the gateway answered and closed before taking it all
             self.close_connection = True
@@ -243,22 +241,25 @@ def _read_head(reader: Any) -> tuple[int, str, list[tuple[str, str]]]:
     return int(code), reason, http.client.parse_headers(reader).items()
 
 
-def _first_values(headers: list[tuple[str, str]]) -> dict[str, str]:
-    return {name.lower(): value for name, value in reversed(headers)}  # the first of each, as headers.get answers
-
-
-def _framed(headers: list[tuple[str, str]]) -> bool:
-    values = _first_values(headers)
-    return "content-length" in values or "chunked" in values.get("transfer-encoding", "").lower()
-
-
-def _copy_body(source: Any, sink: Any, headers: list[tuple[str, str]]) -> None:
-    """A message body, framed as its headers say (chunked: copied with its framing; neither that nor a length: none)."""
-    values = _first_values(headers)
+def _framing(headers: list[tuple[str, str]]) -> int | str | None:
+    """How a message's body is framed: "chunked", its Content-Length, or None (neither). The first of each header
+    counts, as headers.get answers."""
+    values = {name.lower(): value for name, value in reversed(headers)}
     if "chunked" in values.get("transfer-encoding", "").lower():
+        return "chunked"
+    if "content-length" in values:
+        return int(values["content-length"].strip())
+    return None
+
+
+def _copy_body(source: Any, sink: Any, framing: int | str | None) -> None:
+    """A message body as `_framing` found it framed (chunked: copied with its framing; None: to the end of `source`)."""
+    if framing == "chunked":
         _copy_chunked(source, sink)
-    elif "content-length" in values:
-        _copy_exact(source, sink, int(values["content-length"].strip()))
+    elif framing is None:
+        _copy_to_end(source, sink)
+    else:
+        _copy_exact(source, sink, framing)
 
 
 def _copy_chunked(source: Any, sink: Any) -> None:
