@@ -79,6 +79,29 @@ def test_the_cli_starts_without_boto3_so_harness_up_starts_localstack_first():
     assert result.stdout.strip() == "[]"
 
 
+def test_up_and_demo_load_boto3_and_make_the_user_pool_while_localstack_boots():
+    """harness.cli.main.running_engine: what provisioning needs and LocalStack does not is made during the boot."""
+    probe = """
+import sys
+from harness.cli import main
+
+class BootingEngine:
+    region, state_dir = "eu-west-1", "/nonexistent"
+    def __init__(self, **_): pass
+    def start(self, while_booting):
+        before = "boto3" in sys.modules
+        while_booting()
+        print("boto3 before/after:", before, "boto3" in sys.modules, file=sys.stderr)
+    def stop(self): pass
+
+main.LocalStackEngine = BootingEngine
+with main.running_engine(None, None) as (engine, pool):
+    print("pool:", pool.region, pool.issuer.startswith("https://cognito-idp.eu-west-1.amazonaws.com/"), file=sys.stderr)
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stderr.splitlines() == ["boto3 before/after: False True", "pool: eu-west-1 True"], result.stderr
+
+
 def test_start_failure_shows_log_tail_and_leaves_nothing(tmp_path):
     engine = LocalStackEngine(state_dir=tmp_path, extra_env={"GATEWAY_SERVER": "not-a-server"})
     with pytest.raises(EngineStartError) as error:

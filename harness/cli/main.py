@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.cli import arguments as cli_arguments
 from harness.cli import up_watch
@@ -21,6 +22,9 @@ from harness.library.progress import step
 from harness.library.targets.localstack_host import LocalStackEngine
 from harness.shared.errors import HarnessError
 
+if TYPE_CHECKING:
+    from harness.library.identity import FakeCognitoUserPool
+
 # The commands import what they use when they run, and `up`/`demo` while LocalStack boots (stack.py): the AWS library
 # and boto3 take ~0.6 s to import, which `harness up` no longer spends before it starts the engine (issue 13).
 
@@ -28,18 +32,22 @@ IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token
 STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
 
 
-def _load_the_stack_commands() -> None:
-    import harness.cli.stack  # noqa: F401 - imported while LocalStack boots
+def _prepare_while_booting(region: str) -> FakeCognitoUserPool:
+    from harness.cli import stack
+
+    return stack.prepare_while_booting(region)
 
 
 @contextmanager
-def running_engine(state_dir: str | None, port: int | None) -> Iterator[LocalStackEngine]:
-    """A booted engine, `harness.cli.stack` loaded meanwhile."""
+def running_engine(state_dir: str | None, port: int | None) -> Iterator[tuple[LocalStackEngine, FakeCognitoUserPool]]:
+    """A booted engine, and the fake user pool that `harness.cli.stack` (loaded meanwhile) made while it booted."""
     engine = LocalStackEngine(state_dir=state_dir, port=port)
     print(f"LocalStack (host mode, no Docker), state in {engine.state_dir}")
-    step("booting LocalStack on 127.0.0.1", lambda: engine.start(while_booting=_load_the_stack_commands))
+    prepared: list[FakeCognitoUserPool] = []
+    step("booting LocalStack on 127.0.0.1",
+         lambda: engine.start(while_booting=lambda: prepared.append(_prepare_while_booting(engine.region))))
     try:
-        yield engine
+        yield engine, prepared[0]
     finally:
         step("stopping LocalStack", engine.stop)
 
@@ -57,10 +65,10 @@ def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
 def demo(args: argparse.Namespace) -> int:
     """Boot, provision the avatar stack, run the avatar flow step by step, then one step broken on purpose (avatar_demo)."""
     image = Path(args.image).read_bytes()  # before booting: an unreadable image is said at once
-    with running_engine(args.state_dir, args.port) as engine:
+    with running_engine(args.state_dir, args.port) as (engine, pool):
         from harness.cli import stack
 
-        return stack.avatar_flow_report(engine, args, image)
+        return stack.avatar_flow_report(engine, pool, args, image)
 
 
 def up(args: argparse.Namespace) -> int:
@@ -70,10 +78,10 @@ def up(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     if args.state_dir:  # a restart in the same state dir: the last run's stack.json describes nothing that runs
         (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
-    with running_engine(args.state_dir, args.port) as engine, withdrawn_at_exit(engine.state_dir / STACK_FILE):
+    with running_engine(args.state_dir, args.port) as (engine, pool), withdrawn_at_exit(engine.state_dir / STACK_FILE):
         from harness.cli import stack
 
-        pipeline, api, pool = stack.provision_stack(engine.clients(), engine.region, args)
+        pipeline, api = stack.provision_stack(engine.clients(), pool, args)
         pool.save(engine.state_dir / IDENTITY_FILE)
         facts = stack.stack_facts(engine, pipeline, api, pool)
         stack_file = engine.state_dir / STACK_FILE

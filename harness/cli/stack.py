@@ -1,6 +1,6 @@
 """What `harness up` and `harness demo` do once LocalStack is up: provision the avatar stack of `--sut`, describe it
 for stack.json, run the avatar flow. Imported while LocalStack boots (harness.cli.main, issue 13): this module's
-imports (boto3, the AWS library) take ~0.6 s, which then overlap the engine's boot instead of preceding it."""
+imports (the AWS library) and `prepare_while_booting` then overlap the engine's boot instead of following it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import argparse
 
 from harness.cli import avatar_demo
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
-from harness.library.aws import AwsClients
+from harness.library.aws import AwsClients, load_sdk
 from harness.library.aws_endpoints import AwsEndpoints, activate
 from harness.library.cdn import CdnDistribution
 from harness.library.identity import FakeCognitoUserPool
@@ -18,17 +18,24 @@ from harness.library.targets.localstack_host import LocalStackEngine
 from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 
-def provision_stack(clients: AwsClients, region: str, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi, FakeCognitoUserPool]:
-    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given), provisioned at
-    the same time: neither uses what the other creates (the API only names the uploads bucket)."""
+def prepare_while_booting(region: str) -> FakeCognitoUserPool:
+    """What provisioning needs and LocalStack does not, made on this process's core while the engine boots on the
+    other: boto3 loaded (~0.25 s; AwsClients would import it on first use, after the boot) and the fake user pool's
+    RSA keys (~0.12 s). Nothing here depends on the engine's port, which a second boot attempt may change."""
+    load_sdk()
+    return FakeCognitoUserPool(region=region)
+
+
+def provision_stack(clients: AwsClients, pool: FakeCognitoUserPool, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi]:
+    """The thumbnail pipeline and the avatar API of `--sut` (the thumbnailer on `--runtime` if given) trusting `pool`,
+    provisioned at the same time: neither uses what the other creates (the API only names the uploads bucket)."""
     spec = ThumbnailPipelineSpec(implementation=args.sut, runtime=args.runtime or "")
-    pool = FakeCognitoUserPool(region=region)
     api_spec = AvatarApiSpec(uploads_bucket=spec.uploads_bucket, implementation=args.sut)
     pipeline_step = f"provisioning the thumbnail pipeline ({spec.runtime})"
     api_step = f"provisioning the avatar upload API (upload {api_spec.upload_runtime}, authorizer {api_spec.authorizer_runtime})"
     made = steps_at_once({pipeline_step: lambda: provision_thumbnail_pipeline(clients, spec),
                           api_step: lambda: provision_avatar_api(clients, pool, api_spec)})
-    return made[pipeline_step], made[api_step], pool
+    return made[pipeline_step], made[api_step]
 
 
 def describe_sut(api: AvatarApi, pipeline: ThumbnailPipeline) -> str:
@@ -65,11 +72,11 @@ def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
     return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
 
 
-def avatar_flow_report(engine: LocalStackEngine, args: argparse.Namespace, image: bytes) -> int:
-    """`harness demo` on a booted engine: provision, run the avatar flow with `image` step by step, then one step
-    broken on purpose."""
+def avatar_flow_report(engine: LocalStackEngine, pool: FakeCognitoUserPool, args: argparse.Namespace, image: bytes) -> int:
+    """`harness demo` on a booted engine: provision (trusting `pool`), run the avatar flow with `image` step by step,
+    then one step broken on purpose."""
     clients = engine.clients()
-    pipeline, api, pool = provision_stack(clients, engine.region, args)
+    pipeline, api = provision_stack(clients, pool, args)
     activate(AwsEndpoints.of_engine(engine.endpoint_url))  # the presigned PUT on S3's host reaches the engine
     with CdnDistribution(clients.s3, pipeline.spec.assets_bucket) as cdn:
         steps = avatar_demo.avatar_flow(api, pipeline, pool, image, cdn)

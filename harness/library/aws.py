@@ -19,6 +19,12 @@ DEFAULT_REGION = "us-east-1"
 TEST_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
+def load_sdk() -> None:
+    """Import boto3 and botocore now, as the first `AwsClients` would: `harness up` does it while LocalStack boots."""
+    import boto3  # noqa: F401
+    from botocore.config import Config  # noqa: F401
+
+
 def s3_config(*, emulated: bool) -> Config:
     """SigV4; on AWS virtual-hosted and regional (`<bucket>.s3.<region>.amazonaws.com`), as the JS SDK v3 signs: the global
     host can answer a new bucket outside us-east-1 with a 307 that neither a PUT nor a preflight follows. An emulator
