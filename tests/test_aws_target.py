@@ -142,6 +142,7 @@ import os, signal
 
 def test_interrupted_after_creating_a_bucket(aws_client, name_prefix):
     aws_client.s3.create_bucket(Bucket=name_prefix + "interrupted")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if this run inherited SIGINT ignored
     os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
 """)
     result = pytester.runpytest_subprocess("--engine", "aws", "--aws-opt-in", "-p", "no:cacheprovider", timeout=120)

@@ -138,6 +138,7 @@ def logs(args: argparse.Namespace) -> int:
     if "log_groups" not in stack:
         raise HarnessError(f"{stack_file} names no log groups", hint="it was written by an older harness up: start it again")
     clients = AwsClients(stack["endpoint_url"], stack["region"], emulator=EmulatorControl(stack["endpoint_url"]))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C ends it even if started with SIGINT ignored (as `up`)
     try:
         follow(clients.logs, stack["log_groups"], lambda line: print(line, flush=True), keep_going=lambda: args.follow)
     except KeyboardInterrupt:
