@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# pytest keeps the assertion-rewritten test modules in __pycache__ only where Python may write bytecode. This machine
+# kind sets PYTHONDONTWRITEBYTECODE, so every pytest process rewrote and compiled every test module again, on every run
+# (~2 s of CPU each: 3 workers and the --sut python run). This process may write it (the checkout's __pycache__ is
+# ignored by git, and pytest replaces a file atomically, so concurrent workers are safe); the engines and runtimes it
+# starts keep the environment's setting.
+sys.dont_write_bytecode = False
 
 TESTS_DIR = Path(__file__).parent / "tests"
 # The suite's longest tests (measured, seconds on 2 cores with -n 3), run first so that no worker starts one of them
