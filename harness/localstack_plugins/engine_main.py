@@ -92,13 +92,13 @@ def read_botocore_data_once() -> None:
 def prepare_process() -> None:
     """What the engine changes before LocalStack's runtime is imported and started (only `localstack.aws.spec` and
     `localstack.runtime.events` are imported for it, for a path and an event)."""
+    from localstack.runtime import events
+
+    freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
     read_plain_headers_directly()
-    from localstack.runtime import events
-
-    freeze_once_ready(events.infra_ready)
 
 
 def main() -> None:
