@@ -44,6 +44,12 @@ def test_engine_reports_health_and_settings(localstack_engine):
     assert localstack_engine.endpoint_url == f"http://127.0.0.1:{localstack_engine.port}"
 
 
+def test_the_engine_runs_with_its_malloc_settings(localstack_engine):
+    """Two arenas, and a fixed 4 MiB mmap threshold (a large body's memory goes back when freed): issue 13."""
+    environment = Path(f"/proc/{localstack_engine.pid}/environ").read_bytes().split(b"\0")
+    assert b"MALLOC_ARENA_MAX=2" in environment and b"MALLOC_MMAP_THRESHOLD_=4194304" in environment
+
+
 def test_port_in_use_is_a_clear_error(tmp_path):
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))

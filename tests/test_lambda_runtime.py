@@ -32,7 +32,7 @@ def handler(event, context):
         "remaining_ms": context.get_remaining_time_in_millis(),
         "env": {k: os.environ.get(k) for k in ("AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
                 "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "CUSTOM", "AWS_ENDPOINT_URL", "AWS_LAMBDA_LOG_GROUP_NAME",
-                "MALLOC_ARENA_MAX", "GATEWAY_LISTEN")},
+                "MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "GATEWAY_LISTEN")},
         "sleep": time.sleep(event.get("sleep", 0)),
     }
 """
@@ -93,7 +93,8 @@ def test_python_context_env_and_logs_match_aws(aws_client, python_function):
     assert env["CUSTOM"] == "yes"
     assert env["AWS_ENDPOINT_URL"] is None  # as on AWS: SDK calls go to AWS's hostnames, which reach the engine
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}"
-    assert env["MALLOC_ARENA_MAX"] is None and env["GATEWAY_LISTEN"] is None  # the engine's own settings stay its own
+    # the engine's own settings stay its own
+    assert env["MALLOC_ARENA_MAX"] is None and env["MALLOC_MMAP_THRESHOLD_"] is None and env["GATEWAY_LISTEN"] is None
     request_id = payload["request_id"]
     assert f"START RequestId: {request_id} Version: $LATEST" in logs
     assert "event {'hello': 'world'}" in logs
