@@ -216,7 +216,7 @@ def test_node_callback_handler_in_a_cjs_file(aws_client, runtime_function, runti
 
 @pytest.mark.parametrize("runtime", _runtime_params("nodejs"))
 def test_node_runtime_provides_the_sdk_clients_the_readme_lists(aws_client, runtime_function, runtime):
-    # loading eight SDK v3 clients cold takes a CPU-second or more on a busy 2-core machine: not this test's subject
+    # loading eight SDK v3 clients cold takes a CPU-second or more on a busy 2-core machine: within the module's 15 s
     name = runtime_function(runtime, "index.handler", {"index.js": NODE_REQUIRE_ALL})
     response, payload, _ = invoke(aws_client, name)
     assert "FunctionError" not in response, payload
