@@ -25,7 +25,8 @@ class StandInGateway:
         self.requests: list[bytes] = []
         self._server = socket.create_server(("127.0.0.1", 0))
         self.port = self._server.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
+        self._serving = threading.Thread(target=self._serve, daemon=True)
+        self._serving.start()
 
     def _serve(self) -> None:
         while True:
@@ -53,6 +54,13 @@ class StandInGateway:
 
 
     def close(self) -> None:
+        """As TlsFront.stop: the accepting thread ends before the descriptor is freed, else it could accept on the
+        next test's socket that got the same number, and answer that test's requests as this gateway."""
+        try:
+            self._server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._serving.join(5)
         self._server.close()
 
 
@@ -155,6 +163,18 @@ def test_a_client_that_never_completes_its_handshake_holds_up_no_other(front_to)
         connection = connect(front, "sts.amazonaws.com")
         connection.request("POST", "/", body=b"one")
         assert connection.getresponse().read() == b"echo:one"
+
+
+def test_a_stopped_front_no_longer_accepts_before_its_port_is_given_back(front_to):
+    """A stopped front's accepting thread has ended when stop() returns: freeing the listening descriptor under a
+    thread about to accept on it let the next socket with that number lose its connections to the old front."""
+    gateway = StandInGateway()
+    front = front_to(gateway)
+    threads = {thread for thread in threading.enumerate() if thread.name == "harness-aws-tls-front"}
+    front.stop()
+    assert not any(thread.is_alive() for thread in threads)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", front.port), timeout=2)
 
 
 def test_certificates_follow_the_name_the_client_asked_for(front_to):

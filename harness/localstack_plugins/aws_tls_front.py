@@ -49,6 +49,7 @@ DEFAULT_NAME = AWS_DOMAIN
 _CHUNK = 256 * 1024
 _HANDSHAKE_TIMEOUT_SECONDS = 10
 _ACCEPT_RETRY_SECONDS = 0.1
+_STOP_TIMEOUT_SECONDS = 5  # the accepting thread ends at once once its listener is shut down
 
 
 class TlsFront:
@@ -64,6 +65,7 @@ class TlsFront:
         self._lock = threading.Lock()
         self._connections = gateway_server.ConnectionThreads("aws-tls-front")
         self._listener: socket.socket | None = None
+        self._accepting: threading.Thread | None = None
         self._stopped = threading.Event()
         self.port = 0
 
@@ -72,17 +74,24 @@ class TlsFront:
         base.sni_callback = self._on_sni
         self._listener = socket.create_server((LOOPBACK, 0))
         self.port = self._listener.getsockname()[1]
-        threading.Thread(target=self._accept, args=(self._listener, base), name="harness-aws-tls-front", daemon=True).start()
+        self._accepting = threading.Thread(target=self._accept, args=(self._listener, base), name="harness-aws-tls-front",
+                                           daemon=True)
+        self._accepting.start()
         return self
 
     def stop(self) -> None:
-        """Stop listening (LocalStack's process ends the front with itself; tests call this)."""
+        """Stop listening (LocalStack's process ends the front with itself; tests call this). The listening descriptor
+        is freed only once the accepting thread has ended: freed while that thread was about to accept on it, the
+        number could be the next socket's, whose connections the old front would then take (seen in the suite: a
+        second front's request answered through the first front's gateway)."""
         self._stopped.set()
         if self._listener is not None:
             try:
                 self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which close alone does not
             except OSError:
                 pass
+            if self._accepting is not None:
+                self._accepting.join(_STOP_TIMEOUT_SECONDS)
             self._listener.close()
 
     def context_for(self, server_name: str | None) -> ssl.SSLContext:
