@@ -194,7 +194,7 @@ class LocalStackEngine(LocalStackTarget):
             LAMBDA_RUNTIME_EXECUTOR="harness",  # harness.lambda_runtime: no Docker
             IN_MEMORY_CLIENT="1",  # LocalStack's calls to itself (logs, metrics, invokes) skip the HTTP round trip
             # behaviour.md "S3": async invocations are retried twice; AWS waits ~1 and ~2 minutes,
-            # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly.
+            # the harness waits 1 s and 2 s so that a test sees all 3 attempts quickly (on time: sqs_message_delays).
             LAMBDA_RETRY_BASE_DELAY="1",
             # glibc's malloc keeps up to 8 arenas per core for the engine's many threads; two hold the same heap in less
             # memory (issue 13: engine after provisioning the Cruddur stack 200 -> 182 MB). Lambda runtimes don't inherit it.
