@@ -1,19 +1,26 @@
 """What LocalStack answers through its internal S3 clients, unchanged by the hooks that make those clients once
-(harness.localstack_plugins.lambda_code_location, s3_website_client; issue 13): GetFunction's Code.Location still
-is signed by the same client and names the function's archive, every time; a website endpoint still serves the
+(harness.localstack_plugins.lambda_code_location, s3_website_client; issue 13) and that store an archive with one
+PutObject (lambda_code_store): GetFunction's Code.Location still is signed by the same client and names the function's
+archive, every time; an archive is stored as deployed and a non-zip is refused; a website endpoint still serves the
 index document. (LocalStack 4.13.1's Code.Location itself is refused by its own S3 with SignatureDoesNotMatch, with
 or without the hook: noted in issue 13, not changed here.)"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
 
 from harness.library.http import http
+from harness.library.lambda_functions import THROWAWAY_ROLE_ARN
 from harness.library.packaging import zip_files
 
 pytestmark = pytest.mark.emulator_only("LocalStack's internal S3 clients")
+INTERNAL_RESOURCE_ACCOUNT = "949334387222"  # localstack.config.INTERNAL_RESOURCE_ACCOUNT: the owner of the code bucket
 
 
 def test_each_code_location_is_a_presigned_url_of_the_archive(lambda_function_factory, aws_client):
@@ -25,6 +32,27 @@ def test_each_code_location_is_a_presigned_url_of_the_archive(lambda_function_fa
         parts = urlsplit(location)
         assert parts.path.startswith("/awslambda-us-east-1-tasks/snapshots/000000000000/" + name)
         assert {"AWSAccessKeyId", "Signature", "Expires"} <= {pair.split("=")[0] for pair in parts.query.split("&")}
+
+
+def test_an_archive_over_the_multipart_threshold_is_stored_whole_as_deployed(lambda_function_factory, aws_client):
+    """harness.localstack_plugins.lambda_code_store: the archive is one PutObject in the internal code bucket (its ETag is
+    the archive's MD5, not a multipart upload's `<md5 of parts>-2`), byte for byte, with CodeSha256 and CodeSize of it."""
+    archive = zip_files({"app.py": "def handler(event, context):\n    return 1\n",
+                         "noise.bin": base64.b64encode(os.urandom(10 * 1024 * 1024)).decode()})  # > boto3's 8 MB parts
+    assert len(archive) > 8 * 1024 * 1024
+    made = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": archive})
+    assert (made["CodeSha256"], made["CodeSize"]) == (base64.b64encode(hashlib.sha256(archive).digest()).decode(), len(archive))
+    bucket, key = urlsplit(aws_client.lambda_.get_function(FunctionName=made["FunctionName"])["Code"]["Location"]).path[1:].split("/", 1)
+    internal = boto3.client("s3", endpoint_url=aws_client.endpoint_url, region_name="us-east-1",
+                            aws_access_key_id=INTERNAL_RESOURCE_ACCOUNT, aws_secret_access_key="test")
+    stored = internal.get_object(Bucket=bucket, Key=key)
+    assert stored["ETag"] == f'"{hashlib.md5(archive).hexdigest()}"' and stored["Body"].read() == archive
+
+
+def test_an_archive_that_is_no_zip_is_refused_as_by_aws(aws_client):
+    with pytest.raises(aws_client.lambda_.exceptions.InvalidParameterValueException, match="Could not unzip uploaded file"):
+        aws_client.lambda_.create_function(FunctionName="not-a-zip", Runtime="python3.12", Handler="app.handler",
+                                           Role=THROWAWAY_ROLE_ARN, Code={"ZipFile": b"not a zip"})
 
 
 def test_a_website_endpoint_serves_the_index_document(localstack_engine, s3_bucket_factory, aws_client):
