@@ -12,9 +12,9 @@ import hashlib
 import os
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 
+from harness.library.aws import AwsClients
 from harness.library.http import http
 from harness.library.lambda_functions import THROWAWAY_ROLE_ARN
 from harness.library.packaging import zip_files
@@ -43,9 +43,9 @@ def test_an_archive_over_the_multipart_threshold_is_stored_whole_as_deployed(lam
     made = lambda_function_factory(Runtime="python3.12", Handler="app.handler", Code={"ZipFile": archive})
     assert (made["CodeSha256"], made["CodeSize"]) == (base64.b64encode(hashlib.sha256(archive).digest()).decode(), len(archive))
     bucket, key = urlsplit(aws_client.lambda_.get_function(FunctionName=made["FunctionName"])["Code"]["Location"]).path[1:].split("/", 1)
-    internal = boto3.client("s3", endpoint_url=aws_client.endpoint_url, region_name="us-east-1",
-                            aws_access_key_id=INTERNAL_RESOURCE_ACCOUNT, aws_secret_access_key="test")
-    stored = internal.get_object(Bucket=bucket, Key=key)
+    internal = AwsClients(aws_client.endpoint_url, credentials={"aws_access_key_id": INTERNAL_RESOURCE_ACCOUNT,
+                                                                "aws_secret_access_key": "test"})
+    stored = internal.s3.get_object(Bucket=bucket, Key=key)
     assert stored["ETag"] == f'"{hashlib.md5(archive).hexdigest()}"' and stored["Body"].read() == archive
 
 

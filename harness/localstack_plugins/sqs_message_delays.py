@@ -30,7 +30,7 @@ def visible_when_due(put: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(put)
     def put_and_schedule(queue: Any, *args: Any, **kwargs: Any) -> Any:
         message = put(queue, *args, **kwargs)
-        if message is not None and message.is_delayed:
+        if message.is_delayed:  # both queue kinds' put returns the message it keeps
             due_in = message.created + message.delay_seconds - time.time()
             SharedTimer(max(due_in, 0.0) + _PAST_THE_DELAY_SECONDS, queue.enqueue_delayed_messages).start()
         return message
