@@ -4,13 +4,20 @@ byte taken for the next request line (issue 13)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import socket
+import socketserver
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import pytest
+from werkzeug.wrappers import Request
 
-from harness.localstack_plugins.gateway_server import whole_body_length
+from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler, PooledWSGIServer, whole_body_length
 
 pytestmark = pytest.mark.emulator_only("the engine's own HTTP server")
 
@@ -101,15 +108,36 @@ def test_a_chunked_body_is_streamed_to_the_app_and_its_connection_closed_after_t
     assert aws_client.s3.get_object(Bucket=bucket, Key="chunked.txt")["Body"].read() == b"chunked"
 
 
-def test_a_request_awaiting_100_continue_gets_it_and_its_connection_is_closed_after_the_answer(localstack_engine, aws_client, bucket):
+def test_a_request_awaiting_100_continue_gets_it_and_its_connection_is_kept_alive(localstack_engine, aws_client, bucket):
+    """boto3 sends `Expect: 100-continue` with every S3 PutObject: one `100 Continue`, the answer, and the connection
+    serves the next request (it was closed after each such answer)."""
     url = presigned(aws_client, "put_object", bucket, "continued.txt")
     with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
         connection.sendall(request("PUT", url, {"Expect": "100-continue", "Content-Length": "9"}))
         assert answers.readline() == b"HTTP/1.1 100 Continue\r\n" and answers.readline() == b"\r\n"
         connection.sendall(b"continued")
         status, headers, _ = read_answer(answers)
+        assert status == 200 and headers.get("connection") != "close"
+        connection.sendall(request("GET", presigned(aws_client, "get_object", bucket, "continued.txt")))
+        assert read_answer(answers)[::2] == (200, b"continued")
+
+
+def test_an_sdk_put_object_reuses_its_pooled_connection(localstack_engine, aws_client, bucket):
+    answers = [aws_client.s3.put_object(Bucket=bucket, Key=f"pooled-{n}.txt", Body=b"pooled")["ResponseMetadata"]
+               for n in range(2)]
+    assert [answer["HTTPHeaders"].get("connection") for answer in answers] == [None, None]
+
+
+def test_a_large_body_awaiting_100_continue_is_streamed_to_the_app_and_its_connection_closed(localstack_engine, aws_client, bucket):
+    url = presigned(aws_client, "put_object", bucket, "large.bin")
+    body = b"x" * (1024 * 1024 + 1)
+    with connect(localstack_engine.endpoint_url) as connection, connection.makefile("rb") as answers:
+        connection.sendall(request("PUT", url, {"Expect": "100-continue", "Content-Length": str(len(body))}))
+        assert answers.readline() == b"HTTP/1.1 100 Continue\r\n" and answers.readline() == b"\r\n"
+        connection.sendall(body)
+        status, headers, _ = read_answer(answers)
         assert status == 200 and headers["connection"] == "close"
-    assert aws_client.s3.get_object(Bucket=bucket, Key="continued.txt")["Body"].read() == b"continued"
+    assert aws_client.s3.head_object(Bucket=bucket, Key="large.bin")["ContentLength"] == len(body)
 
 
 @pytest.mark.parametrize("headers, length", [
@@ -133,17 +161,21 @@ def test_a_reader_that_answers_100_continue_itself_reads_that_body_whole():
     assert whole_body_length([("Content-Length", str(1024 * 1024 + 1)), ("Expect", "100-continue")], continue_answered=True) is None
 
 
+@contextlib.contextmanager
+def stand_alone_server(app: Callable[..., Iterable[bytes]]) -> Iterator[tuple[str, int]]:
+    """The engine's server class and request handler, serving `app` in this process on a free loopback port."""
+    server = PooledWSGIServer("127.0.0.1", 0, app, KeepAliveRequestHandler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield server.server_address
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_request_is_freed_once_answered_not_at_some_later_garbage_collection():
     """werkzeug's Request and its environ refer to each other; the server breaks that cycle after each answer, so a
     request and its body go at once (a kept-alive connection, with the collector off, as if none ran for long)."""
-    import gc
-    import threading
-    import weakref
-
-    from werkzeug.wrappers import Request
-
-    from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler, PooledWSGIServer
-
     freed = threading.Event()
     requests: list[weakref.ref] = []
 
@@ -154,15 +186,52 @@ def test_a_request_is_freed_once_answered_not_at_some_later_garbage_collection()
         start_response("200 OK", [("Content-Length", "2")])
         return [b"ok"]
 
-    server = PooledWSGIServer("127.0.0.1", 0, app, KeepAliveRequestHandler)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    gc.disable()
-    try:
-        with socket.create_connection(server.server_address, timeout=10) as connection:
-            connection.sendall(request("PUT", f"http://127.0.0.1:{server.server_address[1]}/code", body=b"x" * 1_000_000))
-            assert read_answer(connection.makefile("rb"))[0] == 200
-            assert freed.wait(5), "the request outlived its answer"
-    finally:
-        gc.enable()
-        server.shutdown()
-        server.server_close()
+    with stand_alone_server(app) as address:
+        gc.disable()
+        try:
+            with socket.create_connection(address, timeout=10) as connection:
+                connection.sendall(request("PUT", f"http://127.0.0.1:{address[1]}/code", body=b"x" * 1_000_000))
+                assert read_answer(connection.makefile("rb"))[0] == 200
+                assert freed.wait(5), "the request outlived its answer"
+        finally:
+            gc.enable()
+
+
+def sends_per_answer(monkeypatch, app: Callable[..., Iterable[bytes]], method: str = "GET") -> list[bytes]:
+    """What the server's writer sent, one item per send, for one request to `app`."""
+    sent: list[bytes] = []
+    write = socketserver._SocketWriter.write
+    monkeypatch.setattr(socketserver._SocketWriter, "write", lambda writer, data: (sent.append(bytes(data)), write(writer, data))[1])
+    with stand_alone_server(app) as address, socket.create_connection(address, timeout=10) as connection:
+        connection.sendall(request(method, f"http://127.0.0.1:{address[1]}/answer"))
+        read_answer(connection.makefile("rb"), method)
+    return sent
+
+
+def test_an_answers_headers_go_out_in_the_same_send_as_its_body(monkeypatch):
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", "4")])
+        return [b"body"]
+
+    (sent,) = sends_per_answer(monkeypatch, app)
+    assert sent.startswith(b"HTTP/1.1 200 OK\r\n") and sent.endswith(b"\r\n\r\nbody")
+
+
+def test_the_headers_of_an_answer_without_body_go_out_at_once(monkeypatch):
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", "4")])
+        return []
+
+    (sent,) = sends_per_answer(monkeypatch, app, "HEAD")
+    assert sent.startswith(b"HTTP/1.1 200 OK\r\n") and sent.endswith(b"\r\n\r\n")
+
+
+def test_each_part_of_a_streamed_answer_goes_out_as_it_comes(monkeypatch):
+    """A part is not held back until the next one is made: the first goes with the headers, then one send each."""
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", "10")])
+        yield b"first"
+        yield b"later"
+
+    sent = sends_per_answer(monkeypatch, app)
+    assert len(sent) == 2 and sent[0].endswith(b"\r\n\r\nfirst") and sent[1] == b"later"

@@ -10,11 +10,12 @@ a pooled thread: an idle one when there is one, a new one otherwise (starting a 
 an S3 HEAD).
 werkzeug closes each connection after its response (as LocalStack on hypercorn did, localstack#6557), because
 http.server cannot drain an unread request body before the next request line. Here a request whose body has a
-Content-Length of at most 1 MiB and no `Expect: 100-continue` has its body read whole before the app runs: the next
-request line follows cleanly, so that connection is kept alive (HTTP/1.1's default, as AWS's endpoints do; an SDK's
-pooled connection then serves many calls), and closed after 60 s idle. Chunked, larger and 100-continue bodies are
-read by the app as they come, and their connection closed after the answer, as before. Answers go out without
-Nagle's delay (TCP_NODELAY). Once answered, a request is released at once (`release_request`).
+Content-Length of at most 1 MiB has its body read whole before the app runs (a client awaiting `100 Continue`, as
+boto3 does for every S3 PutObject, gets it first): the next request line follows cleanly, so that connection is kept
+alive (HTTP/1.1's default, as AWS's endpoints do; an SDK's pooled connection then serves many calls), and closed after
+60 s idle. Chunked and larger bodies are read by the app as they come, and their connection closed after the answer,
+as before. Answers go out without Nagle's delay (TCP_NODELAY), an answer's headers in the same send as its body
+(`HeaderCoalescingWriter`). Once answered, a request is released at once (`release_request`).
 """
 
 from __future__ import annotations
@@ -88,12 +89,56 @@ class _DrainedConnection:
         return getattr(self._connection, name)
 
 
+class HeaderCoalescingWriter:
+    """An answer's writer (`wfile`) that sends its header block with the body bytes that follow it, in one send:
+    werkzeug writes the headers and then the body, each a TCP segment that wakes the client. Held headers go out with
+    the next write or at the next flush, whichever comes first (werkzeug flushes after each part of a body, so a
+    streamed answer is not held back); every other write goes out at once."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._held = b""
+
+    def hold(self, headers: bytes) -> None:
+        self._held += headers
+
+    def write(self, data: bytes) -> int:
+        if self._held:
+            data, self._held = self._held + bytes(data), b""
+        self._raw.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if self._held:
+            self.write(b"")
+        self._raw.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+class _ContinueAnsweredHeaders:
+    """A request's headers as werkzeug's `run_wsgi` looks at them once the handler has answered `100 Continue` itself:
+    its check finds no `Expect`, so it sends no second one. Everything else, the environ's headers included, is the
+    request's own."""
+
+    def __init__(self, headers: Any) -> None:
+        self._headers = headers
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return default if name.lower() == "expect" else self._headers.get(name, default)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._headers, name)
+
+
 class KeepAliveRequestHandler(CustomWSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # socketserver: TCP_NODELAY on each accepted connection
 
     def setup(self) -> None:
         super().setup()
+        self.wfile = HeaderCoalescingWriter(self.wfile)
         self._socket = self.connection
         self._requests = 0
         self._keep_alive = False
@@ -132,16 +177,22 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
             return
         self._keep_alive, self._close_headers = True, 0
         stream, self.rfile, self.connection = self.rfile, io.BytesIO(body), _DrainedConnection(self._socket)
+        headers, self.headers = self.headers, _ContinueAnsweredHeaders(self.headers)
         try:
             super().run_wsgi()
         finally:
-            self.rfile, self.connection, self._keep_alive = stream, self._socket, False
+            self.rfile, self.connection, self._keep_alive, self.headers = stream, self._socket, False, headers
 
     def _body_read_whole(self) -> bytes | None:
-        """The request body, read to its end, when `whole_body_length` allows it and the connection is not TLS."""
-        length = None if isinstance(self._socket, ssl.SSLSocket) else whole_body_length(self.headers.items())
+        """The request body, read to its end, when `whole_body_length` allows it and the connection is not TLS; a
+        client that waits for `100 Continue` gets it first, as werkzeug would send it."""
+        if isinstance(self._socket, ssl.SSLSocket):
+            return None
+        length = whole_body_length(self.headers.items(), continue_answered=True)
         if length is None:
             return None
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":  # werkzeug's own test
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         body = self.rfile.read(length)
         return body if len(body) == length else None
 
@@ -161,6 +212,11 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
             super().send_header("Connection", "close")
         self._close_headers = 0
         super().end_headers()
+
+    def flush_headers(self) -> None:
+        if hasattr(self, "_headers_buffer"):
+            self.wfile.hold(b"".join(self._headers_buffer))
+            self._headers_buffer = []
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         pass  # LocalStack logs each AWS request itself (localstack.request.aws)
