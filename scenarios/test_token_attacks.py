@@ -9,7 +9,7 @@ import pytest
 from harness.library.identity import FakeCognitoUserPool
 from scenarios.avatar_client import key_upload
 
-BAD_TOKENS = sorted(FakeCognitoUserPool().bad_tokens())
+BAD_TOKENS = FakeCognitoUserPool.bad_token_names()
 CONCURRENT_CALLERS = 16
 # API Gateway's own JWT authorizer fetches the issuer's keys from Cognito; the fake pool is not a real Cognito pool.
 FAKE_ISSUER_ON_AWS = pytest.mark.emulator_only("a JWT authorizer trusts only a real Cognito issuer; the fake pool's is served by the emulator")

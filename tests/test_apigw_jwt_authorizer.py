@@ -36,7 +36,7 @@ def test_id_token_is_accepted_by_audience(pool, config):
     assert check(pool, config, pool.id_token()).allowed
 
 
-@pytest.mark.parametrize("name", sorted(set(FakeCognitoUserPool().bad_tokens()) - {"id-token-instead-of-access"}))
+@pytest.mark.parametrize("name", sorted(set(FakeCognitoUserPool.bad_token_names()) - {"id-token-instead-of-access"}))
 def test_bad_tokens_get_401_with_www_authenticate(pool, config, name):
     decision = check(pool, config, pool.bad_tokens()[name])
     assert not decision.allowed and decision.status == 401 and decision.body == {"message": "Unauthorized"}
@@ -59,7 +59,7 @@ def test_bare_token():
     assert bare_token("Bearer  abc ") == "abc" and bare_token(None) == "" and bare_token("abc") == "abc"
 
 
-@pytest.mark.parametrize("name", sorted(FakeCognitoUserPool().wrong_claim_type_tokens()))
+@pytest.mark.parametrize("name", FakeCognitoUserPool.wrong_claim_type_token_names())
 def test_a_claim_of_the_wrong_json_type_is_401_never_an_error_or_an_allow(pool, config, name):
     """behaviour.md "JWT authorizer": a claim the gateway cannot use is a failure -> 401 invalid_token
     (was: `aud` an object -> TypeError unhashable dict, `nbf` a string -> TypeError, `exp` 1e400 -> allowed)."""

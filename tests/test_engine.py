@@ -98,11 +98,14 @@ class BootingEngine:
         before = "boto3" in sys.modules
         while_booting()
         print("boto3 before/after:", before, "boto3" in sys.modules, file=sys.stderr)
+        rsa.generate_private_key = lambda *_: print("an RSA key made after the boot", file=sys.stderr)
     def stop(self): pass
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 main.LocalStackEngine = BootingEngine
 with main.running_engine(None, None) as (engine, pool):
     print("pool:", pool.region, pool.issuer.startswith("https://cognito-idp.eu-west-1.amazonaws.com/"), file=sys.stderr)
+    pool.access_token()
 """
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert result.stderr.splitlines() == ["boto3 before/after: False True", "pool: eu-west-1 True"], result.stderr

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from harness.library.identity import ACCESS_TOKEN_LIFETIME, Clock, FakeCognitoUserPool
+from harness.library.identity import ACCESS_TOKEN_LIFETIME, Clock, FakeCognitoUserPool, SigningKey
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_clock_drives_expiry(pool):
         verify_access_token(pool, token)
 
 
-@pytest.mark.parametrize("name", sorted(FakeCognitoUserPool().bad_tokens()))
+@pytest.mark.parametrize("name", FakeCognitoUserPool.bad_token_names())
 def test_every_bad_token_is_refused_by_a_strict_verifier(pool, name):
     token = pool.bad_tokens()[name]
     with pytest.raises((jwt.InvalidTokenError, ValueError, KeyError)):
@@ -72,7 +75,42 @@ def test_every_bad_token_is_refused_by_a_strict_verifier(pool, name):
 
 
 def test_pools_do_not_share_keys():
-    assert FakeCognitoUserPool().signing_key.kid != FakeCognitoUserPool().signing_key.kid
+    first, second = FakeCognitoUserPool(), FakeCognitoUserPool()
+    assert first.signing_key.kid != second.signing_key.kid
+    assert first.jwks()["keys"][0]["n"] != second.jwks()["keys"][0]["n"]
+    assert first.signing_key.public_pem() != first.foreign_key.public_pem()
+
+
+@pytest.fixture
+def keys_made(monkeypatch) -> list[int]:
+    """Every RSA key pair made from now on (its size), in any thread."""
+    made: list[int] = []
+    generate = rsa.generate_private_key
+    monkeypatch.setattr(rsa, "generate_private_key", lambda exponent, size: (made.append(size), generate(exponent, size))[1])
+    return made
+
+
+def test_token_names_for_test_ids_make_no_key_and_are_the_names_of_the_tokens(keys_made):
+    names = (FakeCognitoUserPool.bad_token_names(), FakeCognitoUserPool.wrong_claim_type_token_names())
+    assert keys_made == []
+    pool = FakeCognitoUserPool()
+    assert names == (sorted(pool.bad_tokens()), sorted(pool.wrong_claim_type_tokens()))
+
+
+def test_a_pool_makes_its_foreign_key_only_for_the_bad_tokens(keys_made):
+    pool = FakeCognitoUserPool()
+    pool.access_token()
+    pool.wrong_claim_type_tokens()
+    assert keys_made == [2048]
+    pool.bad_tokens()
+    assert keys_made == [2048, 2048]
+
+
+def test_a_key_pair_is_made_once_whichever_thread_asks_first(keys_made):
+    key = SigningKey.generate()
+    with ThreadPoolExecutor(8) as threads:
+        private_keys = list(threads.map(lambda _: key.private_key, range(8)))
+    assert keys_made == [2048] and all(private is private_keys[0] for private in private_keys)
 
 
 def test_saved_pool_mints_tokens_the_original_verifies(pool, tmp_path):

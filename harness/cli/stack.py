@@ -21,9 +21,12 @@ from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipel
 def prepare_while_booting(region: str) -> FakeCognitoUserPool:
     """What provisioning needs and LocalStack does not, made on this process's core while the engine boots on the
     other: boto3 loaded (~0.25 s; AwsClients would import it on first use, after the boot) and the fake user pool's
-    RSA keys (~0.12 s). Nothing here depends on the engine's port, which a second boot attempt may change."""
+    signing key (~0.05 s; made on first use, and its JWKS is the first thing provisioning publishes). Nothing here
+    depends on the engine's port, which a second boot attempt may change."""
     load_sdk()
-    return FakeCognitoUserPool(region=region)
+    pool = FakeCognitoUserPool(region=region)
+    pool.jwks()
+    return pool
 
 
 def provision_stack(clients: AwsClients, pool: FakeCognitoUserPool, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,14 +47,26 @@ class Clock:
         self._offset += seconds
 
 
-@dataclass(frozen=True)
 class SigningKey:
-    kid: str
-    private_key: rsa.RSAPrivateKey
+    """An RS256 key pair and its `kid`. A generated pair is made when it is first used, once, whichever thread asks
+    first: a 2048-bit RSA key costs ~40 ms of CPU, and a pool's foreign key signs only the bad tokens, a pool made for
+    its token names never signs at all (the suite made 217 keys, ~8.5 s of CPU, half of them never used)."""
+
+    def __init__(self, kid: str, private_key: rsa.RSAPrivateKey | None = None) -> None:
+        self.kid = kid
+        self._private_key = private_key
+        self._making = threading.Lock()
 
     @classmethod
     def generate(cls) -> "SigningKey":
-        return cls(kid=base64.b64encode(uuid.uuid4().bytes).decode(), private_key=rsa.generate_private_key(65537, 2048))
+        return cls(kid=base64.b64encode(uuid.uuid4().bytes).decode())
+
+    @property
+    def private_key(self) -> rsa.RSAPrivateKey:
+        with self._making:
+            if self._private_key is None:
+                self._private_key = rsa.generate_private_key(65537, 2048)
+            return self._private_key
 
     def public_jwk(self) -> dict[str, str]:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private_key.public_key()))
@@ -160,43 +174,62 @@ class FakeCognitoUserPool:
     # -- bad tokens: each must be refused ------------------------------------------------------------
     def bad_tokens(self, sub: str | None = None) -> dict[str, str]:
         """name -> token; every one of them must be rejected by a correct verifier."""
+        return {name: make() for name, make in self._bad_token_makers(sub).items()}
+
+    @classmethod
+    def bad_token_names(cls) -> list[str]:
+        """The names `bad_tokens` answers, sorted, with no key made and no token signed (test ids at collection)."""
+        return sorted(cls()._bad_token_makers(None))
+
+    def _bad_token_makers(self, sub: str | None) -> dict[str, Callable[[], str]]:
         now = self.clock.now()
         good = self.access_claims(sub)
-        payload_b64 = _b64(json.dumps(good | {"username": "admin"}).encode())
-        signed = self.sign(good).split(".")
         return {
-            "expired": self.sign(good | {"iat": now - 7200, "auth_time": now - 7200, "exp": now - 3600}),
-            "not-yet-valid": self.sign(good | {"nbf": now + 600, "iat": now + 600}),
-            "issued-in-the-future": self.sign(good | {"iat": now + 600, "exp": now + 4200}),
-            "wrong-key": self.sign(good, key=self.foreign_key, kid=self.signing_key.kid),
-            "unknown-kid": self.sign(good, key=self.foreign_key),
-            "wrong-issuer": self.sign(good | {"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000"}),
-            "wrong-client": self.sign(good | {"client_id": "someoneelsesclient00000000"}),
-            "id-token-instead-of-access": self.id_token(sub),
-            "tampered-payload": f"{signed[0]}.{payload_b64}.{signed[2]}",
-            "alg-none": f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT', 'kid': self.signing_key.kid}).encode())}.{_b64(json.dumps(good).encode())}.",
-            "hs256-with-public-key": _hs256(good, self.signing_key),
-            "not-a-jwt": "not.a.jwt",
-            "empty": "",
+            "expired": lambda: self.sign(good | {"iat": now - 7200, "auth_time": now - 7200, "exp": now - 3600}),
+            "not-yet-valid": lambda: self.sign(good | {"nbf": now + 600, "iat": now + 600}),
+            "issued-in-the-future": lambda: self.sign(good | {"iat": now + 600, "exp": now + 4200}),
+            "wrong-key": lambda: self.sign(good, key=self.foreign_key, kid=self.signing_key.kid),
+            "unknown-kid": lambda: self.sign(good, key=self.foreign_key),
+            "wrong-issuer": lambda: self.sign(good | {"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0000"}),
+            "wrong-client": lambda: self.sign(good | {"client_id": "someoneelsesclient00000000"}),
+            "id-token-instead-of-access": lambda: self.id_token(sub),
+            "tampered-payload": lambda: _with_payload(self.sign(good), good | {"username": "admin"}),
+            "alg-none": lambda: f"{_b64(json.dumps({'alg': 'none', 'typ': 'JWT', 'kid': self.signing_key.kid}).encode())}.{_b64(json.dumps(good).encode())}.",
+            "hs256-with-public-key": lambda: _hs256(good, self.signing_key),
+            "not-a-jwt": lambda: "not.a.jwt",
+            "empty": lambda: "",
         }
-
 
     def wrong_claim_type_tokens(self, sub: str | None = None) -> dict[str, str]:
         """name -> an access token signed with the pool's key whose claim has a JSON type no verifier may use."""
+        return {name: make() for name, make in self._wrong_claim_type_makers(sub).items()}
+
+    @classmethod
+    def wrong_claim_type_token_names(cls) -> list[str]:
+        """The names `wrong_claim_type_tokens` answers, sorted, with no key made and no token signed."""
+        return sorted(cls()._wrong_claim_type_makers(None))
+
+    def _wrong_claim_type_makers(self, sub: str | None) -> dict[str, Callable[[], str]]:
         now = self.clock.now()
         good = self.access_claims(sub)
         as_json = json.dumps(good | {"exp": 0})
         return {
-            "aud-object": self.sign(good | {"aud": {"client": self.client_id}}),
-            "aud-array-with-an-object": self.sign(good | {"aud": [self.client_id, {"x": 1}]}),
-            "client-id-array": self.sign(good | {"client_id": [self.client_id]}),
-            "nbf-string": self.sign(good | {"nbf": str(now - 60)}),
-            "iat-string": self.sign(good | {"iat": str(now)}),
-            "exp-numeric-string": self.sign(good | {"exp": str(now + 3600)}),
-            "exp-boolean": self.sign(good | {"exp": True}),
-            "exp-infinity": self.sign_json(as_json.replace('"exp": 0', '"exp": 1e400')),
-            "scope-array": self.sign(good | {"scope": [DEFAULT_SCOPE]}),
+            "aud-object": lambda: self.sign(good | {"aud": {"client": self.client_id}}),
+            "aud-array-with-an-object": lambda: self.sign(good | {"aud": [self.client_id, {"x": 1}]}),
+            "client-id-array": lambda: self.sign(good | {"client_id": [self.client_id]}),
+            "nbf-string": lambda: self.sign(good | {"nbf": str(now - 60)}),
+            "iat-string": lambda: self.sign(good | {"iat": str(now)}),
+            "exp-numeric-string": lambda: self.sign(good | {"exp": str(now + 3600)}),
+            "exp-boolean": lambda: self.sign(good | {"exp": True}),
+            "exp-infinity": lambda: self.sign_json(as_json.replace('"exp": 0', '"exp": 1e400')),
+            "scope-array": lambda: self.sign(good | {"scope": [DEFAULT_SCOPE]}),
         }
+
+
+def _with_payload(token: str, claims: dict[str, Any]) -> str:
+    """`token` with its payload replaced by `claims` and its signature kept (a tampered token)."""
+    header, _, signature = token.split(".")
+    return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
 
 
 def _b64(data: bytes) -> str:
