@@ -1,15 +1,17 @@
 """What LocalStack answers through its internal S3 clients, unchanged by the hooks that make those clients once
 (harness.localstack_plugins.lambda_code_location, s3_website_client; issue 13) and that store an archive with one
 PutObject (lambda_code_store): GetFunction's Code.Location still is signed by the same client and names the function's
-archive, every time; an archive is stored as deployed and a non-zip is refused; a website endpoint still serves the
-index document. (LocalStack 4.13.1's Code.Location itself is refused by its own S3 with SignatureDoesNotMatch, with
+archive, every time; an archive is stored as deployed, a non-zip is refused, and so is one over 250 MB unzipped (its
+size counted once per content); a website endpoint still serves the index document. (LocalStack 4.13.1's Code.Location itself is refused by its own S3 with SignatureDoesNotMatch, with
 or without the hook: noted in issue 13, not changed here.)"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
+import zipfile
 from urllib.parse import urlsplit
 
 import pytest
@@ -53,6 +55,34 @@ def test_an_archive_that_is_no_zip_is_refused_as_by_aws(aws_client):
     with pytest.raises(aws_client.lambda_.exceptions.InvalidParameterValueException, match="Could not unzip uploaded file"):
         aws_client.lambda_.create_function(FunctionName="not-a-zip", Runtime="python3.12", Handler="app.handler",
                                            Role=THROWAWAY_ROLE_ARN, Code={"ZipFile": b"not a zip"})
+
+
+def test_an_archives_unzipped_size_is_read_once_per_content(monkeypatch):
+    """lambda_code_store.unzipped_size: LocalStack's own count, from the zip directory, once per archive content."""
+    from localstack.utils import archives
+
+    from harness.localstack_plugins import lambda_code_store
+
+    reads: list[int] = []
+    count = archives.get_unzipped_size
+    monkeypatch.setattr(archives, "get_unzipped_size", lambda zip_file: (reads.append(1), count(zip_file=zip_file))[1])
+    monkeypatch.setattr(lambda_code_store, "_UNZIPPED_SIZES", {})
+    first, second = zip_files({"app.py": "one = 1\n"}), zip_files({"app.py": "two = 22\n"})
+    sizes = [lambda_code_store.unzipped_size(archive, hashlib.sha256(archive).digest()) for archive in (first, first, second)]
+    assert sizes == [8, 8, 9] and len(reads) == 2
+
+
+def test_an_archive_over_250_mb_unzipped_is_refused_every_time_it_is_deployed(aws_client):
+    """AWS's Lambda quota (250 MB unzipped, LocalStack's LAMBDA_LIMITS_CODE_SIZE_UNZIPPED), also for the same archive
+    deployed again (its size is remembered, not its acceptance)."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped, zipped.open("zeros.bin", "w", force_zip64=True) as member:
+        for _ in range(251):
+            member.write(bytes(1024 * 1024))
+    for attempt in ("first", "again"):
+        with pytest.raises(aws_client.lambda_.exceptions.InvalidParameterValueException, match="Unzipped size must be smaller"):
+            aws_client.lambda_.create_function(FunctionName=f"too-large-{attempt}", Runtime="python3.12", Handler="app.handler",
+                                               Role=THROWAWAY_ROLE_ARN, Code={"ZipFile": archive.getvalue()})
 
 
 def test_a_website_endpoint_serves_the_index_document(localstack_engine, s3_bucket_factory, aws_client):
