@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.wrappers import Request
 
-from harness.localstack_plugins.gateway_server import KeepAliveRequestHandler, PooledWSGIServer, whole_body_length
+from harness.localstack_plugins.gateway_server import (
+    COALESCED_BODY_LIMIT,
+    KeepAliveRequestHandler,
+    PooledWSGIServer,
+    whole_body_length,
+)
 
 pytestmark = pytest.mark.emulator_only("the engine's own HTTP server")
 
@@ -215,6 +220,18 @@ def test_an_answers_headers_go_out_in_the_same_send_as_its_body(monkeypatch):
 
     (sent,) = sends_per_answer(monkeypatch, app)
     assert sent.startswith(b"HTTP/1.1 200 OK\r\n") and sent.endswith(b"\r\n\r\nbody")
+
+
+def test_a_large_body_is_not_copied_to_go_with_its_headers(monkeypatch):
+    """Above COALESCED_BODY_LIMIT the headers go first, then the body as it was given (no copy of it is made)."""
+    body = b"x" * (COALESCED_BODY_LIMIT + 1)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Length", str(len(body)))])
+        return [body]
+
+    headers, sent = sends_per_answer(monkeypatch, app)
+    assert headers.startswith(b"HTTP/1.1 200 OK\r\n") and headers.endswith(b"\r\n\r\n") and sent == body
 
 
 def test_the_headers_of_an_answer_without_body_go_out_at_once(monkeypatch):

@@ -39,6 +39,7 @@ SERVER_NAME = "harness"  # GATEWAY_SERVER
 
 
 BODY_READ_WHOLE_LIMIT = 1024 * 1024  # bytes; a larger body is streamed to the app (and by the TLS front's relay)
+COALESCED_BODY_LIMIT = 64 * 1024  # bytes; the first part of an answer's body sent with its headers, if no larger
 IDLE_SECONDS = 60.0  # a kept-alive connection with no next request is closed after this
 SHUTDOWN_POLL_SECONDS = 0.05  # a server's loop sees a shutdown within this (socketserver's default 0.5 s delayed each engine stop)
 _AT_EOF_FD, _write_end = os.pipe()  # a descriptor always readable, at end of file: see KeepAliveRequestHandler.run_wsgi
@@ -90,10 +91,10 @@ class _DrainedConnection:
 
 
 class HeaderCoalescingWriter:
-    """An answer's writer (`wfile`) that sends its header block with the body bytes that follow it, in one send:
-    werkzeug writes the headers and then the body, each a TCP segment that wakes the client. Held headers go out with
-    the next write or at the next flush, whichever comes first (werkzeug flushes after each part of a body, so a
-    streamed answer is not held back); every other write goes out at once."""
+    """An answer's writer (`wfile`) that sends its header block with the body bytes that follow it (up to
+    COALESCED_BODY_LIMIT) in one send: werkzeug writes the headers and then the body, each a TCP segment that wakes the
+    client. Held headers go out with the next write or at the next flush, whichever comes first (werkzeug flushes after
+    each part of a body, so a streamed answer is not held back); every other write goes out at once."""
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
@@ -103,10 +104,15 @@ class HeaderCoalescingWriter:
         self._held += headers
 
     def write(self, data: bytes) -> int:
+        size = len(data)
         if self._held:
-            data, self._held = self._held + bytes(data), b""
+            held, self._held = self._held, b""
+            if len(data) > COALESCED_BODY_LIMIT:  # not worth copying a large body for: the headers go first
+                self._raw.write(held)
+            else:
+                data = held + bytes(data)
         self._raw.write(data)
-        return len(data)
+        return size
 
     def flush(self) -> None:
         if self._held:
