@@ -17,6 +17,7 @@ from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
 from harness.library.lambda_functions import wait_function_ready
 from harness.library.targets.localstack_catalog import catalog_name, ensure_catalog
 from harness.library.packaging import zip_files
+from harness.library.waiting import wait_until
 
 
 def listening_sockets() -> list[tuple[str, int]]:
@@ -139,6 +140,41 @@ def test_stop_leaves_no_process_behind_including_lambda_runtimes(tmp_path):
     finally:
         engine.stop()
     assert living(processes) == []
+
+
+OWNER_KILLED_OUTRIGHT = """
+import json, sys, time
+from harness.library.lambda_functions import wait_function_ready
+from harness.library.packaging import zip_files
+from harness.library.targets.engine_process import descendants
+from harness.library.targets.localstack_host import LocalStackEngine
+
+engine = LocalStackEngine(state_dir=sys.argv[1]).start()
+lambda_ = engine.clients().lambda_
+lambda_.create_function(FunctionName="f", Runtime="python3.12", Handler="app.handler", Role="arn:aws:iam::000000000000:role/r",
+                        Code={"ZipFile": zip_files({"app.py": "def handler(e, c): return 1\\n"})})
+wait_function_ready(lambda_, "f", timeout=30)
+lambda_.invoke(FunctionName="f")
+print(json.dumps({"engine": engine.pid, "runtimes": sorted(descendants(engine.pid))}), flush=True)
+time.sleep(120)
+"""
+
+
+def test_an_engine_whose_owner_is_killed_outright_stops_with_its_runtimes(tmp_path):
+    """harness.localstack_plugins.owner_watch: the process that started the engine dies by SIGKILL, so no stop runs;
+    the engine ends by itself, its Lambda runtime with it, and its log says why (it ran on, holding its port)."""
+    owner = subprocess.Popen([sys.executable, "-c", OWNER_KILLED_OUTRIGHT, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        started = json.loads(owner.stdout.readline() or "{}")
+    finally:
+        owner.kill()
+        owner.wait(30)
+    assert started.get("runtimes"), "the owner did not start the engine and a runtime"
+    processes = {started["engine"], *started["runtimes"]}
+    log = tmp_path / "localstack.log"
+    wait_until(lambda: not living(processes), timeout=30, what="the engine of a killed owner to stop",
+               evidence=lambda: f"still running: {living(processes)}; log ends:\n{log.read_text()[-2000:]}")
+    assert "has ended without stopping it: stopping" in log.read_text()
 
 
 def test_owned_state_dir_is_removed(monkeypatch):

@@ -2,7 +2,8 @@
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
 (`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's
 objects left out of later garbage collections (`gc_freeze`), without importing its OpenAPI validation library until
-it is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13).
+it is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13);
+it stops itself if the process that started it ends without stopping it (`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -31,6 +32,7 @@ from werkzeug.routing.rules import Rule
 from harness.localstack_plugins.gc_freeze import freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.on_import import when_imported
+from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
 
@@ -95,6 +97,7 @@ def prepare_process() -> None:
     from localstack.runtime import events
 
     freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
+    watch_owner()
     sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)

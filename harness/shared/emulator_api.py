@@ -9,6 +9,9 @@ serves them (`harness.localstack_plugins.apigw.localstack_data_plane`). Nothing 
   Cognito pool's documents, as `https://cognito-idp.<region>.amazonaws.com/<pool>/...` would answer them.
 - `PUT  /_harness/clock`  {"offset_seconds": number}: moves the HTTP API gateway's clock (authorizer cache TTLs, JWT expiry).
 - `GET  /_harness/aws-endpoints`: where the engine answers AWS hostnames (its TLS front; README "AWS hostnames inside Lambda").
+
+And one environment variable the engine is started with: ENGINE_OWNER_PID_VARIABLE, the pid of the process that
+started it, which it outlives by no more than its shutdown (`harness.localstack_plugins.owner_watch`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ CLOCK_PATH = "/_harness/clock"
 AWS_ENDPOINTS_PATH = "/_harness/aws-endpoints"
 WELL_KNOWN_JWKS = ".well-known/jwks.json"
 WELL_KNOWN_OPENID = ".well-known/openid-configuration"
+ENGINE_OWNER_PID_VARIABLE = "HARNESS_ENGINE_OWNER_PID"
 
 
 def cognito_issuer(region: str, user_pool_id: str) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
+from harness.shared.emulator_api import ENGINE_OWNER_PID_VARIABLE
 from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.engine_process import (
     LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate, wait_for_stop_or_exit,
@@ -205,6 +206,7 @@ class LocalStackEngine(LocalStackTarget):
             # 219-221 MB instead of 181 in 3 of 12 runs; now 180-182 in 12 of 12, at the same CPU (issue 13).
             MALLOC_MMAP_THRESHOLD_=str(4 * 1024 * 1024),
         )
+        env[ENGINE_OWNER_PID_VARIABLE] = str(os.getpid())  # harness.localstack_plugins.owner_watch: it stops if we die
         env.pop("AWS_PROFILE", None)
         env.update(self.extra_env)
         return env
