@@ -2,8 +2,9 @@
 (harness.localstack_plugins.lambda_code_location, s3_website_client; issue 13) and that store an archive with one
 PutObject (lambda_code_store): GetFunction's Code.Location still is signed by the same client and names the function's
 archive, every time; an archive is stored as deployed, a non-zip is refused, and so is one over 250 MB unzipped (its
-size counted once per content); a website endpoint still serves the index document. (LocalStack 4.13.1's Code.Location itself is refused by its own S3 with SignatureDoesNotMatch, with
-or without the hook: noted in issue 13, not changed here.)"""
+size counted once per content); a website endpoint still serves the index document. (LocalStack 4.13.1's Code.Location
+itself is refused by its own S3 with SignatureDoesNotMatch, with or without the hook: noted in issue 13, not changed
+here.)"""
 
 from __future__ import annotations
 
