@@ -18,7 +18,7 @@ pytestmark = pytest.mark.emulator_only("the engine's own entry point")
 
 
 def test_with_validation_off_the_gateway_is_built_without_openapi_core():
-    probe = ("import sys; from harness.localstack_plugins import engine_main as m; "
+    probe = ("import sys; from harness.localstack_plugins import deferred_imports as m; "
              "sys.modules.setdefault(m.VALIDATION_MODULE, m.deferred_validation_module()); "
              "from localstack.aws import handlers; import localstack.aws.app; "
              "assert handlers.validate_request_schema(None, None, None) is None; print('openapi_core' in sys.modules)")
@@ -75,3 +75,17 @@ def test_moto_reads_its_service_models_through_one_loader():
     moto_core_utils = SimpleNamespace(create_loader=object)  # moto's makes a new loader at each call
     share_motos_loader(moto_core_utils)
     assert moto_core_utils.create_loader() is moto_core_utils.create_loader()
+
+
+def test_the_lambda_service_is_imported_without_the_message_forwarding_it_uses_only_for_destinations():
+    """deferred_imports: LocalStack's Lambda service without moto's API Gateway and its OpenAPI validator; the stand-in's
+    `send_event_to_target` and any other name read from it are LocalStack's own, loaded then."""
+    probe = ("import sys; from harness.localstack_plugins import deferred_imports as m; m.install(); "
+             "from localstack.services.lambda_.invocation import event_manager; import localstack.services.lambda_.provider; "
+             "print(any(n in sys.modules for n in ('moto.apigateway', 'openapi_spec_validator')), end=' '); "
+             "from localstack.utils.aws.message_forwarding import auth_keys_from_connection as read; "
+             "real = sys.modules[m.FORWARDING_MODULE]; "
+             "print(read is real.auth_keys_from_connection, hasattr(real, '__harness_stand_in__'), "
+             "event_manager.send_event_to_target.__name__)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "False True False send_event_to_target"), result.stderr[-2000:]

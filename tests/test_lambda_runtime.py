@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -318,6 +319,30 @@ def test_async_invocation_of_failing_function_is_attempted_three_times(aws_clien
     wait_until(lambda: invocation_count(logs()) >= 3, timeout=20, what="3 attempts", evidence=logs)
     request_ids = {line.split()[2] for line in logs().splitlines() if line.startswith("START RequestId:")}
     assert len(request_ids) == 1  # retries keep the request id
+
+
+@pytest.fixture
+def sqs_queue(aws_client):
+    url = aws_client.sqs.create_queue(QueueName=f"destination-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    yield url, aws_client.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    aws_client.sqs.delete_queue(QueueUrl=url)
+
+
+def test_async_event_of_a_failing_function_goes_to_its_on_failure_destination(aws_client, python_function, sqs_queue):
+    """behaviour.md "S3": once its attempts are used up, the event is sent to the on-failure destination (the
+    Lambda service's message forwarding, loaded when first used: harness.localstack_plugins.deferred_imports)."""
+    url, arn = sqs_queue
+    name = python_function(code="def handler(e, c):\n    raise RuntimeError('always fails')\n")
+    aws_client.lambda_.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0,
+                                                        DestinationConfig={"OnFailure": {"Destination": arn}})
+    aws_client.lambda_.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"avatar": "a.jpg"}')
+    messages = wait_until(lambda: aws_client.sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages"), timeout=20,
+                          what="the failed event in the on-failure destination", evidence=lambda: function_logs(aws_client.logs, name))
+    record = json.loads(messages[0]["Body"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["functionArn"].endswith(f":function:{name}:$LATEST")
+    assert record["requestPayload"] == {"avatar": "a.jpg"}
+    assert record["responsePayload"]["errorMessage"] == "always fails"
 
 
 def test_async_event_right_after_a_function_update_is_not_held_back(aws_client, python_function):

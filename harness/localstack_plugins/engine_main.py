@@ -1,79 +1,33 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
 (`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's
-objects left out of later garbage collections (`gc_freeze`), without importing its OpenAPI validation library until
-it is used, and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13);
-it stops itself if the process that started it ends without stopping it (`owner_watch`).
+objects left out of later garbage collections (`gc_freeze`), two LocalStack modules that import costly libraries
+loaded only when first used (`deferred_imports`: its OpenAPI validation, its message forwarding), and ending without
+the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
+that started it ends without stopping it (`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
 module and object of an engine that provisioned the Cruddur stack took ~0.85 s of the ~1.2 s an engine stop took.
-
-LocalStack 4.13.1 imports `openapi_core` at boot for `localstack.aws.handlers.validation`, whose two handlers check
-requests and answers of LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST
-or OPENAPI_VALIDATE_RESPONSE is set (neither is by default, nor by the harness): about a third of the import time of
-`localstack.aws.app` (`-X importtime`), ~0.15 s of boot CPU and ~7 MB. Here that module is one whose handlers do
-nothing while both settings are off, as LocalStack's do, and otherwise hand each request to LocalStack's own
-handlers, loaded then from LocalStack's own module file.
 """
 
 from __future__ import annotations
 
 import atexit
-import importlib.util
 import os
 import sys
 import threading
 import types
-from typing import Any
 
 from werkzeug.routing.rules import Rule
 
+from harness.localstack_plugins import deferred_imports
 from harness.localstack_plugins.gc_freeze import freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
-
-VALIDATION_MODULE = "localstack.aws.handlers.validation"
-
-
-class DeferredValidator:
-    """LocalStack's `OpenAPIRequestValidator` / `OpenAPIResponseValidator`, made on the first call that needs it."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._validator: Any = None
-
-    def __call__(self, chain: Any, context: Any, response: Any) -> None:
-        from localstack import config
-
-        if not (config.OPENAPI_VALIDATE_REQUEST or config.OPENAPI_VALIDATE_RESPONSE):
-            return  # what LocalStack's handlers do then
-        if self._validator is None:
-            self._validator = getattr(_localstack_validation(), self._name)()
-        self._validator(chain, context, response)
-
-
-def _localstack_validation() -> types.ModuleType:
-    """LocalStack's own validation module, loaded from its file under a name of its own."""
-    loaded = sys.modules.get(f"{VALIDATION_MODULE}_openapi")
-    if loaded is not None:
-        return loaded
-    location = importlib.util.find_spec("localstack.aws.handlers").submodule_search_locations[0]
-    spec = importlib.util.spec_from_file_location(f"{VALIDATION_MODULE}_openapi", f"{location}/validation.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def deferred_validation_module() -> types.ModuleType:
-    module = types.ModuleType(VALIDATION_MODULE, __doc__)
-    module.OpenAPIRequestValidator = lambda: DeferredValidator("OpenAPIRequestValidator")
-    module.OpenAPIResponseValidator = lambda: DeferredValidator("OpenAPIResponseValidator")
-    return module
 
 
 def share_motos_loader(moto_core_utils: types.ModuleType) -> None:
@@ -98,7 +52,7 @@ def prepare_process() -> None:
 
     freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
     watch_owner()
-    sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
+    deferred_imports.install()
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
     read_plain_headers_directly()
