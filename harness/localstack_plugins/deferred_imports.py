@@ -18,8 +18,7 @@ that load LocalStack's own module, from its own file, when it is first used (ins
 
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
+import importlib
 import sys
 import threading
 import types
@@ -32,21 +31,21 @@ _LOADING = threading.Lock()
 
 
 def localstack_module(name: str) -> types.ModuleType:
-    """LocalStack's own module `name`, loaded from its file once, in place of its stand-in in `sys.modules`."""
+    """LocalStack's own module `name`, imported once in place of its stand-in in `sys.modules` (by the import system,
+    so `on_import` patches and the parent package's attribute apply to it as to any import)."""
+    loaded = sys.modules.get(name)
+    if loaded is not None and not getattr(loaded, "__harness_stand_in__", False):
+        return loaded
     with _LOADING:
-        loaded = sys.modules.get(name)
-        if loaded is not None and not getattr(loaded, "__harness_stand_in__", False):
-            return loaded
-        package = importlib.util.find_spec(name.rpartition(".")[0])
-        found = importlib.machinery.PathFinder.find_spec(name, package.submodule_search_locations)
-        module = importlib.util.module_from_spec(found)
-        sys.modules[name] = module
+        stand_in_module = sys.modules.get(name)
+        if stand_in_module is not None and not getattr(stand_in_module, "__harness_stand_in__", False):
+            return stand_in_module  # another thread imported it meanwhile
+        sys.modules.pop(name, None)
         try:
-            found.loader.exec_module(module)
+            return importlib.import_module(name)
         except BaseException:
-            sys.modules[name] = loaded  # the stand-in again: a later use tries once more, and fails as clearly
+            sys.modules[name] = stand_in_module  # the stand-in again: a later use tries once more, and fails as clearly
             raise
-        return module
 
 
 def stand_in(name: str, doc: str, **attributes: Any) -> types.ModuleType:
