@@ -14,6 +14,8 @@ import tempfile
 
 from localstack.runtime import hooks
 
+from harness.localstack_plugins.on_import import when_imported
+
 
 def s3_storage_dir() -> str:
     return os.path.join(tempfile.gettempdir(), "s3-storage")
@@ -21,7 +23,6 @@ def s3_storage_dir() -> str:
 
 @hooks.on_infra_start()
 def keep_s3_objects_in_the_state_dir() -> None:
-    from localstack.services.s3 import provider
-
-    provider.DEFAULT_S3_TMP_DIR = s3_storage_dir()  # read when the S3 provider is created, on the first S3 call
+    # read when the S3 provider is created, on the first S3 call; set once the provider's module is first imported
+    when_imported("localstack.services.s3.provider", lambda provider: setattr(provider, "DEFAULT_S3_TMP_DIR", s3_storage_dir()))
 

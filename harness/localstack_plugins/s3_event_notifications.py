@@ -19,8 +19,10 @@ from urllib.parse import quote_plus
 from localstack.runtime import hooks
 
 from harness.localstack_plugins import lambda_invoke
+from harness.localstack_plugins.on_import import when_imported
 
 LOG = logging.getLogger(__name__)
+NOTIFICATIONS_MODULE = "localstack.services.s3.notifications"
 
 
 def aws_event_key(key: str) -> str:
@@ -30,9 +32,8 @@ def aws_event_key(key: str) -> str:
 
 @hooks.on_infra_start()
 def encode_s3_event_keys_like_aws() -> None:
-    from localstack.services.s3 import notifications
-
-    notifications.quote = aws_event_key  # the module's only use of quote() builds the event key
+    # the module's only use of quote() builds the event key
+    when_imported(NOTIFICATIONS_MODULE, lambda notifications: setattr(notifications, "quote", aws_event_key))
 
 
 def notify_lambda(notifier: Any, ctx: Any, config: dict[str, Any]) -> None:
@@ -51,6 +52,4 @@ def notify_lambda(notifier: Any, ctx: Any, config: dict[str, Any]) -> None:
 
 @hooks.on_infra_start()
 def invoke_notified_functions_in_process() -> None:
-    from localstack.services.s3 import notifications
-
-    notifications.LambdaNotifier.notify = notify_lambda
+    when_imported(NOTIFICATIONS_MODULE, lambda notifications: setattr(notifications.LambdaNotifier, "notify", notify_lambda))
