@@ -1,10 +1,10 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
 (`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), boot's
-objects left out of later garbage collections (`gc_freeze`), two LocalStack modules that import costly libraries
-loaded only when first used (`deferred_imports`: its OpenAPI validation, its message forwarding; `moto_on_first_use`:
-moto), and ending without
-the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
+objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a
+service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation and
+message forwarding; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies), and ending
+without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
 that started it ends without stopping it (`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
@@ -22,8 +22,7 @@ import types
 
 from werkzeug.routing.rules import Rule
 
-from harness.localstack_plugins import deferred_imports
-from harness.localstack_plugins import moto_on_first_use
+from harness.localstack_plugins import deferred_imports, iam_managed_policies, moto_on_first_use
 from harness.localstack_plugins.gc_freeze import freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.on_import import when_imported
@@ -56,6 +55,7 @@ def prepare_process() -> None:
     watch_owner()
     deferred_imports.install()
     moto_on_first_use.install()
+    iam_managed_policies.install()
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
     read_plain_headers_directly()
