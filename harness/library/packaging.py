@@ -27,6 +27,7 @@ from harness.lambda_runtime.runtimes import runtimes_dir
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache"}
 _LINUX_WHEEL_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux2014_x86_64"]
+_ARCHIVE_DATE = (2020, 1, 1, 0, 0, 0)
 
 
 def _cache_dir() -> Path:
@@ -63,11 +64,17 @@ def _zip_tree(roots: list[Path], exclude_top: set[str], extra: tuple[Path, ...])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, path in entries:
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            info.external_attr = (path.stat().st_mode & 0o777 | 0o100000) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(_archive_entry(name, path.stat().st_mode & 0o777), path.read_bytes())
     return buffer.getvalue()
+
+
+def _archive_entry(name: str, mode: int) -> zipfile.ZipInfo:
+    """A regular file's zip entry with a fixed date: the same files give the same archive, so the same CodeSha256,
+    which is what the engine unpacks once per content (lambda_code_cache), whenever they are packed."""
+    info = zipfile.ZipInfo(name, date_time=_ARCHIVE_DATE)
+    info.external_attr = (mode | 0o100000) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _excluded(relative: Path, exclude: set[str]) -> bool:
@@ -103,7 +110,7 @@ def zip_files(files: dict[str, str | bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            archive.writestr(_archive_entry(name, 0o600), content)  # 0o600: what writestr gives a name
     return buffer.getvalue()
 
 
