@@ -20,13 +20,13 @@ TESTS_DIR = Path(__file__).parent / "tests"
 # last while the others sit idle. Only the order changes: each test sets up what it uses and tests no other's leftovers.
 LONGEST_FIRST = (
     "scenarios/test_cdk_app.py::test_cdk_app_deploys_makes_thumbnails_serves_the_avatar_api_and_destroys",  # 50-75
-    "tests/test_installed_wheel.py::",  # 30-55
     "scenarios/test_cdk_app.py::test_a_failing_cdk_deploy_says_which_resource_failed_and_why",  # 20-36
     "tests/test_cli.py::test_demo_runs_the_avatar_flow",  # 30
     "tests/test_readme_example.py::",  # 30
     "tests/test_cli.py::test_up_writes_stack_json_and_stops_cleanly_on_sigterm",  # 30
     "scenarios/test_thumbnail_pipeline.py::test_bug_16_",  # 30
     "scenarios/test_thumbnail_pipeline.py::test_bad_upload_fails_cleanly_and_loses_nothing",  # 4 x 15-35
+    "tests/test_installed_wheel.py::test_the_wheel_installed_elsewhere",  # 15-30
     "tests/test_aws_target.py::test_a_run_provisions_under_its_prefix",  # 22
     "scenarios/test_hostile_harness_up.py::",  # 17
     "scenarios/test_thumbnail_pipeline.py::test_bug_10_",  # 6 x 8-34
