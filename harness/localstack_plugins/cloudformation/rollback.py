@@ -7,7 +7,8 @@ engine sets ROLLBACK_COMPLETE and leaves every created resource in place. This h
 engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_PROGRESS. CreateStack (unlike
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
 keeps ROLLBACK_COMPLETE, as on AWS, with no resource left for DeleteStack to delete; one whose rollback could not
-delete a resource ends ROLLBACK_FAILED. During DeleteStack a resource whose delete fails no longer flips the stack to
+delete a resource ends ROLLBACK_FAILED. The resource's failure takes the stack from CREATE_IN_PROGRESS straight to
+ROLLBACK_IN_PROGRESS, as on AWS, where LocalStack showed CREATE_FAILED for a moment first. During DeleteStack a resource whose delete fails no longer flips the stack to
 DELETE_FAILED while LocalStack goes on to end it DELETE_COMPLETE (AWS would end DELETE_FAILED: unverified here).
 """
 
@@ -97,6 +98,13 @@ def keep_rollback_complete(entities: ModuleType) -> None:
     def set_stack_status(self: Stack, status: StackStatus, reason: object = None) -> None:
         if status == StackStatus.CREATE_FAILED and self.status in (StackStatus.ROLLBACK_COMPLETE, StackStatus.ROLLBACK_FAILED):
             return
+        if (status == StackStatus.CREATE_FAILED and self.status == StackStatus.CREATE_IN_PROGRESS and not rollback_disabled(self)
+                and sys._getframe(1).f_code.co_name == "_process_event"):
+            # a resource failed: the stack goes straight to ROLLBACK_IN_PROGRESS, as on AWS (LocalStack showed CREATE_FAILED
+            # until its executor began the rollback: a DescribeStacks in between took it for the end, under load)
+            status = StackStatus.ROLLBACK_IN_PROGRESS
+        elif status == self.status == StackStatus.ROLLBACK_IN_PROGRESS and not reason:
+            return  # the executor beginning the rollback: the stack is rolling back already, one event as on AWS
         if (status == StackStatus.DELETE_FAILED and self.status == StackStatus.DELETE_IN_PROGRESS
                 and sys._getframe(1).f_code.co_name == "_process_event"):
             return  # one resource's failed delete: LocalStack's DeleteStack goes on (and ends DELETE_COMPLETE); the
