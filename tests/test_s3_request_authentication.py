@@ -63,3 +63,26 @@ def test_the_signature_recomputed_from_the_request_as_received_equals_the_sdks(k
     forged, _, _ = expected_signature(SimpleNamespace(request=received), "not-the-secret", parsed["credential"].split("/"),
                                       parsed["signed"].split(";"), f"/uploads/{quote(key)}")
     assert forged != parsed["signature"]
+
+
+def test_a_header_botocore_never_signs_is_verified_when_another_client_signed_it():
+    """S3 checks the headers SignedHeaders names, whichever they are: a client that signs user-agent (botocore leaves
+    it out of its own signatures) is not refused."""
+    from botocore.compat import HTTPHeaders
+
+    class SignsEveryHeader(S3SigV4Auth):
+        def headers_to_sign(self, request):
+            headers = HTTPHeaders()
+            for name, value in request.headers.items():
+                headers[name.lower()] = value
+            return headers
+
+    headers = {"Host": "127.0.0.1:4566", "User-Agent": "aws-sdk-other/1.0  (two  spaces)", "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    signed = AWSRequest("GET", "http://127.0.0.1:4566/uploads/a.jpg", headers=headers)
+    SignsEveryHeader(Credentials("test", "test"), "s3", "us-east-1").add_auth(signed)
+    parsed = SIGV4_AUTHORIZATION.match(signed.headers["Authorization"])
+    assert "user-agent" in parsed["signed"].split(";")
+    received = Request("GET", "/uploads/a.jpg", headers=dict(signed.headers.items()))
+    signature, _, _ = expected_signature(SimpleNamespace(request=received), "test", parsed["credential"].split("/"),
+                                         parsed["signed"].split(";"), "/uploads/a.jpg")
+    assert signature == parsed["signature"]

@@ -20,6 +20,8 @@ LocalStack's own calls (internal requests, Lambda's code download, notifications
 from __future__ import annotations
 
 import fnmatch
+import functools
+import hashlib
 import hmac
 import json
 import logging
@@ -176,8 +178,8 @@ def _canonical_paths(context: Any) -> list[str]:
 
 
 def expected_signature(context: Any, secret: str, credential: list[str], signed_headers: list[str], path: str) -> tuple[str, str, str]:
-    """(signature, canonical request, string to sign) of the request as received (botocore's SigV4 for S3)."""
-    from botocore.auth import S3SigV4Auth
+    """(signature, canonical request, string to sign) of the request as received (botocore's SigV4 for S3, over the
+    headers the client named in SignedHeaders)."""
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
@@ -185,15 +187,53 @@ def expected_signature(context: Any, secret: str, credential: list[str], signed_
     received: dict[str, list[str]] = {}
     for name, value in request.headers.items():  # one pass: each getlist() walked the whole WSGI environ (~6 % of a HEAD)
         received.setdefault(name.lower(), []).append(value)
-    headers = {name: ",".join(received.get(name.lower(), [])) for name in signed_headers}
+    signed = SignedHeaders({name: received.get(name.lower(), [""]) for name in signed_headers})
     query = request.query_string.decode()
     aws_request = AWSRequest(method=request.method, url=f"http://{request.headers.get('Host', '')}{path}" + (f"?{query}" if query else ""),
-                             headers=headers)
+                             headers={name: ",".join(values) for name, values in signed.items()})
     aws_request.context["timestamp"] = request.headers.get("X-Amz-Date", "")
-    signer = S3SigV4Auth(Credentials(credential[0], secret), credential[3], credential[2])
+    signer = received_request_signer()(Credentials(credential[0], secret), credential[3], credential[2], signed)
     canonical_request = signer.canonical_request(aws_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical_request)
     return signer.signature(string_to_sign, aws_request), canonical_request, string_to_sign
+
+
+class SignedHeaders(dict):
+    """The headers a client signed, name (lower case) -> the values received, read as botocore reads its HTTPHeaders."""
+
+    def get_all(self, name: str) -> list[str]:
+        return self[name]
+
+
+@functools.cache
+def received_request_signer() -> type:
+    """botocore's S3SigV4Auth for a request as received: its headers to sign are the ones the client signed (botocore
+    leaves out some it never signs itself, such as user-agent, which another client may sign), and its signing key is
+    made once per secret, day, region and service (four HMACs of every request)."""
+    from botocore.auth import S3SigV4Auth
+
+    class ReceivedRequestSigner(S3SigV4Auth):
+        def __init__(self, credentials: Any, service_name: str, region_name: str, signed: SignedHeaders) -> None:
+            super().__init__(credentials, service_name, region_name)
+            self._signed = signed
+
+        def headers_to_sign(self, request: Any) -> SignedHeaders:
+            return self._signed
+
+        def signature(self, string_to_sign: str, request: Any) -> str:
+            key = signing_key(self.credentials.secret_key, request.context["timestamp"][0:8], self._region_name, self._service_name)
+            return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+    return ReceivedRequestSigner
+
+
+@functools.lru_cache(maxsize=256)
+def signing_key(secret: str, day: str, region: str, service: str) -> bytes:
+    """SigV4's signing key, derived as botocore's SigV4Auth.signature derives it."""
+    key = f"AWS4{secret}".encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
 
 
 @hooks.on_infra_start()
