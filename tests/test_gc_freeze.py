@@ -1,5 +1,6 @@
 """Boot's objects left out of later garbage collections (harness.localstack_plugins.gc_freeze): no collection
-while LocalStack boots; frozen once it is ready, not before, and collection on again."""
+while LocalStack boots; frozen once it is ready, not before, and collection on again; and what a service's start made,
+once it has started."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import gc
 import subprocess
 import sys
 import threading
+import types
 
-from harness.localstack_plugins.gc_freeze import freeze_once_ready
+import pytest
+
+from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 
 
 def test_the_generations_are_frozen_when_ready_is_set_not_before_and_nothing_is_collected_until_then():
@@ -35,3 +39,37 @@ def test_the_engine_process_freezes_once_localstack_is_ready():
              "print(frozen, booting, gc.get_freeze_count() > frozen, gc.isenabled())")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert (result.returncode, result.stdout.strip()) == (0, "0 False True True"), result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_what_a_service_start_made_is_frozen_once_it_has_started(started):
+    made: list[list] = []
+
+    class ServiceContainer:
+        def start(self) -> bool:
+            cycle: list = []
+            cycle.append(cycle)  # tracked by the collector, as a provider's objects are
+            made.append(cycle)
+            assert gc.get_freeze_count() == before  # not while it starts
+            if not started:
+                raise RuntimeError("the service failed to start")
+            return True
+
+    freeze_after_service_starts(types.SimpleNamespace(ServiceContainer=ServiceContainer))
+    before = gc.get_freeze_count()
+    try:
+        if started:
+            assert ServiceContainer().start() is True
+        else:
+            with pytest.raises(RuntimeError):
+                ServiceContainer().start()
+        assert gc.get_freeze_count() > before and gc.is_tracked(made[0])
+    finally:
+        gc.unfreeze()
+
+
+def test_the_engine_process_freezes_after_each_service_start():
+    probe = ("from harness.localstack_plugins import engine_main; engine_main.prepare_process(); "
+             "from localstack.services import plugins; print(plugins.ServiceContainer.start.__name__)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "start_then_freeze"), result.stderr[-2000:]

@@ -1,9 +1,9 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
 (`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`),
-LocalStack's own resources looked up only for paths they can match (`internal_resource_paths`), boot's
-objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a
-service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation and
+LocalStack's own resources looked up only for paths they can match (`internal_resource_paths`), boot's and each
+started service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at
+boot or at a service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation and
 message forwarding; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies), and ending
 without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
 that started it ends without stopping it (`owner_watch`).
@@ -24,7 +24,7 @@ import types
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins import deferred_imports, iam_managed_policies, moto_on_first_use
-from harness.localstack_plugins.gc_freeze import freeze_once_ready
+from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.internal_resource_paths import match_internal_resources_by_path
 from harness.localstack_plugins.on_import import when_imported
@@ -54,6 +54,7 @@ def prepare_process() -> None:
     from localstack.runtime import events
 
     freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
+    when_imported("localstack.services.plugins", freeze_after_service_starts)
     watch_owner()
     deferred_imports.install()
     moto_on_first_use.install()
