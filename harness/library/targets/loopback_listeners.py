@@ -30,8 +30,14 @@ def sockets_of(pids: set[int]) -> set[int]:
     inodes = set()
     for pid in pids:
         try:
-            targets = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
-        except OSError:  # gone, or an fd closed while reading
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:  # gone
             continue
-        inodes |= {int(target[8:-1]) for target in targets if target.startswith("socket:[")}
+        for fd in fds:
+            try:
+                target = os.readlink(fd)
+            except OSError:  # closed since it was listed: a busy engine opens and closes files all the time, and its
+                continue  # other sockets, its listener among them, are still its own
+            if target.startswith("socket:["):
+                inodes.add(int(target[8:-1]))
     return inodes
