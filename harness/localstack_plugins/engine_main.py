@@ -3,8 +3,8 @@ harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders 
 (`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`),
 LocalStack's resources and edge routers asked only about requests they can match (`route_prechecks`), boot's and
 each started service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at
-boot or at a service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation and
-message forwarding; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies), and ending
+boot or at a service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI
+validation and message forwarding; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies), and ending
 without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
 that started it ends without stopping it (`owner_watch`).
 
@@ -26,9 +26,9 @@ from werkzeug.routing.rules import Rule
 from harness.localstack_plugins import deferred_imports, iam_managed_policies, moto_on_first_use
 from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
-from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
+from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 from harness.shared import botocore_data_cache
 

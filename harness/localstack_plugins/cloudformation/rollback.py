@@ -8,8 +8,9 @@ engine's own deferred actions, which it runs in reverse order under ROLLBACK_IN_
 ExecuteChangeSet) then overwrote the executor's ROLLBACK_COMPLETE with CREATE_FAILED; a stack whose rollback completed
 keeps ROLLBACK_COMPLETE, as on AWS, with no resource left for DeleteStack to delete; one whose rollback could not
 delete a resource ends ROLLBACK_FAILED. The resource's failure takes the stack from CREATE_IN_PROGRESS straight to
-ROLLBACK_IN_PROGRESS, as on AWS, where LocalStack showed CREATE_FAILED for a moment first. During DeleteStack a resource whose delete fails no longer flips the stack to
-DELETE_FAILED while LocalStack goes on to end it DELETE_COMPLETE (AWS would end DELETE_FAILED: unverified here).
+ROLLBACK_IN_PROGRESS, as on AWS, where LocalStack showed CREATE_FAILED for a moment first. During DeleteStack a
+resource whose delete fails no longer flips the stack to DELETE_FAILED while LocalStack goes on to end it
+DELETE_COMPLETE (AWS would end DELETE_FAILED: unverified here).
 """
 
 from __future__ import annotations
