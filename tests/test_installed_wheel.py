@@ -56,6 +56,7 @@ def installed_closure(requirements: list[str]) -> list[importlib.metadata.Distri
     """The distributions of this environment that pip installs for `requirements`: each requirement whose marker holds
     (`extra` being one the requirer was asked for, or none), with the extras it names, and theirs in turn."""
     followed: dict[str, set[str]] = {}  # distribution -> the extras whose requirements were followed ("": none)
+    found: dict[str, importlib.metadata.Distribution] = {}
     pending = [(Requirement(line), "") for line in requirements]
     while pending:
         requirement, extra = pending.pop()
@@ -65,9 +66,9 @@ def installed_closure(requirements: list[str]) -> list[importlib.metadata.Distri
         extras = ({""} | set(requirement.extras)) - followed.get(name, set())
         if extras:
             followed.setdefault(name, set()).update(extras)
-            requires = importlib.metadata.distribution(name).requires or []
-            pending += [(Requirement(line), each) for line in requires for each in extras]
-    return sorted((importlib.metadata.distribution(name) for name in followed), key=lambda found: found.metadata["Name"])
+            distribution = found[name] = found.get(name) or importlib.metadata.distribution(name)
+            pending += [(Requirement(line), each) for line in distribution.requires or [] for each in extras]
+    return sorted(found.values(), key=lambda distribution: distribution.metadata["Name"])
 
 
 def link_installed_files(distribution: importlib.metadata.Distribution, site: Path) -> None:
