@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from botocore.exceptions import ClientError
 
 from harness.library.http import http
 from harness.library.targets.localstack_host import LocalStackEngine
@@ -89,3 +90,13 @@ def test_the_lambda_service_is_imported_without_the_message_forwarding_it_uses_o
              "event_manager.send_event_to_target.__name__)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
     assert (result.returncode, result.stdout.strip()) == (0, "False True False send_event_to_target"), result.stderr[-2000:]
+
+
+def test_an_operation_localstack_does_not_emulate_gets_its_catalog_message_from_the_catalog_loaded_then(aws_client):
+    """deferred_imports: LocalStack's service catalog is loaded at the first NotImplementedError, for its message."""
+    with pytest.raises(ClientError) as not_emulated:
+        aws_client.s3.get_bucket_metadata_table_configuration(Bucket="harness-any-bucket")
+    error = not_emulated.value.response
+    assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]) == (
+        501, "InternalFailure", "The API for service s3 is either not included in your current license plan or has not "
+        "yet been emulated by LocalStack.")

@@ -1,6 +1,6 @@
 """LocalStack modules whose imports cost far more than an engine that does not use them needs, replaced by stand-ins
 that load LocalStack's own module, from its own file, when it is first used (inside LocalStack; issue 13).
-`engine_main.prepare_process` puts both stand-ins in `sys.modules` before LocalStack is imported.
+`engine_main.prepare_process` puts the stand-ins in `sys.modules` before LocalStack is imported.
 
 - `localstack.aws.handlers.validation` imports `openapi_core` at boot. Its two handlers check requests and answers of
   LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST or
@@ -14,6 +14,11 @@ that load LocalStack's own module, from its own file, when it is first used (ins
   the `openapi_spec_validator` stack (jsonschema, pydantic): 0.15-0.4 s of CPU in the request that first touches
   Lambda (a CreateFunction), in every engine. The stand-in's `send_event_to_target` loads the module when an event is
   first sent; any other name read from it loads it at once.
+- `localstack.utils.catalog.plugins` and `localstack.aws.catalog_exceptions` say which LocalStack edition supports a
+  service or operation: LocalStack's service handler and skeleton ask them only for the message of an operation that
+  raised NotImplementedError. They import the catalog's pydantic models and plugin loader at boot (~75 ms of
+  `localstack.aws.app`'s import time). Their stand-ins' `get_aws_catalog` and `get_service_availability_exception`
+  load the modules when first called.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from typing import Any
 
 VALIDATION_MODULE = "localstack.aws.handlers.validation"
 FORWARDING_MODULE = "localstack.utils.aws.message_forwarding"
+CATALOG_MODULE = "localstack.utils.catalog.plugins"
+CATALOG_EXCEPTIONS_MODULE = "localstack.aws.catalog_exceptions"
 _LOADING = threading.Lock()
 
 
@@ -98,7 +105,15 @@ def deferred_forwarding_module() -> types.ModuleType:
                     send_event_to_target=_loaded_on_first_call(FORWARDING_MODULE, "send_event_to_target"))
 
 
+def deferred_catalog_modules() -> list[types.ModuleType]:
+    return [stand_in(CATALOG_MODULE, "LocalStack's service catalog, imported when it is first asked",
+                     get_aws_catalog=_loaded_on_first_call(CATALOG_MODULE, "get_aws_catalog")),
+            stand_in(CATALOG_EXCEPTIONS_MODULE, "LocalStack's availability errors, imported when one is first made",
+                     get_service_availability_exception=_loaded_on_first_call(
+                         CATALOG_EXCEPTIONS_MODULE, "get_service_availability_exception"))]
+
+
 def install() -> None:
-    """Both stand-ins in `sys.modules`, unless LocalStack's modules are imported already."""
-    sys.modules.setdefault(VALIDATION_MODULE, deferred_validation_module())
-    sys.modules.setdefault(FORWARDING_MODULE, deferred_forwarding_module())
+    """The stand-ins in `sys.modules`, unless LocalStack's modules are imported already."""
+    for module in [deferred_validation_module(), deferred_forwarding_module(), *deferred_catalog_modules()]:
+        sys.modules.setdefault(module.__name__, module)

@@ -1,12 +1,13 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`),
-LocalStack's resources and edge routers asked only about requests they can match (`route_prechecks`), boot's and
-each started service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at
-boot or at a service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI
-validation and message forwarding; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies), and ending
-without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process
-that started it ends without stopping it (`owner_watch`).
+(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), LocalStack's
+resources and edge routers asked only about requests they can match (`route_prechecks`), boot's and each started
+service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a
+service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message
+forwarding and service catalog; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies;
+`modules_on_first_use`: docker-py, dnspython's resolver, asn1crypto; `awscrt_on_first_use`: awscrt's native library),
+and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops
+itself if the process that started it ends without stopping it (`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -23,23 +24,32 @@ import types
 
 from werkzeug.routing.rules import Rule
 
-from harness.localstack_plugins import deferred_imports, iam_managed_policies, moto_on_first_use
+from harness.localstack_plugins import (
+    awscrt_on_first_use,
+    deferred_imports,
+    iam_managed_policies,
+    modules_on_first_use,
+    moto_on_first_use,
+)
 from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
-from harness.shared import botocore_data_cache
 
 
 def share_motos_loader(moto_core_utils: types.ModuleType) -> None:
     """moto makes a loader of its own (with its model extras) for each service model it reads: one for the process."""
+    from harness.shared import botocore_data_cache
+
     moto_core_utils.create_loader = botocore_data_cache.one_loader_per_arguments(moto_core_utils.create_loader)
 
 
 def read_botocore_data_once() -> None:
     from localstack.aws.spec import LOCALSTACK_BUILTIN_DATA_PATH
+
+    from harness.shared import botocore_data_cache
 
     botocore_data_cache.install_file_cache()
     # LocalStack puts its own data folder (legacy specs such as sqs-query) first in each session's loader: the shared
@@ -50,7 +60,10 @@ def read_botocore_data_once() -> None:
 
 def prepare_process() -> None:
     """What the engine changes before LocalStack's runtime is imported and started (only `localstack.aws.spec` and
-    `localstack.runtime.events` are imported for it, for a path and an event)."""
+    `localstack.runtime.events` are imported for it, for a path and an event; botocore is first imported after the
+    deferred modules' finders are in place)."""
+    modules_on_first_use.install()
+    awscrt_on_first_use.install()
     from localstack.runtime import events
 
     freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
