@@ -4,10 +4,11 @@ harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders 
 resources and edge routers asked only about requests they can match (`route_prechecks`), boot's and each started
 service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a
 service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message
-forwarding and service catalog; `moto_on_first_use`: moto; `iam_managed_policies`: an account's AWS managed policies;
-`modules_on_first_use`: docker-py, dnspython's resolver, asn1crypto; `awscrt_on_first_use`: awscrt's native library),
-and ending without the interpreter's teardown once LocalStack has shut down (inside LocalStack; issue 13); it stops
-itself if the process that started it ends without stopping it (`owner_watch`).
+forwarding and service catalog; `spec_patches`: its patches of botocore's specs; `moto_on_first_use`: moto;
+`iam_managed_policies`: an account's AWS managed policies; `modules_on_first_use`: docker-py, dnspython's resolver,
+asn1crypto; `awscrt_on_first_use`: awscrt's native library), and ending without the interpreter's teardown once
+LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process that started it ends without
+stopping it (`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -36,6 +37,7 @@ from harness.localstack_plugins.http_header_parsing import read_plain_headers_di
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
+from harness.localstack_plugins.spec_patches import patch_loaded_specs_in_place
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 
 
@@ -72,6 +74,7 @@ def prepare_process() -> None:
     deferred_imports.install()
     moto_on_first_use.install()
     iam_managed_policies.install()
+    when_imported("localstack.aws.spec", patch_loaded_specs_in_place)
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
     read_plain_headers_directly()
