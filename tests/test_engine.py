@@ -218,6 +218,19 @@ def test_a_free_port_another_engine_took_meanwhile_is_noticed_and_a_new_one_used
         assert engine.health() is not None and engine.pid not in (None, localstack_engine.pid)
 
 
+def test_a_free_port_another_process_bound_before_localstack_could_is_noticed_and_a_new_one_used(tmp_path, monkeypatch):
+    """Two runs at once: another process binds the free port an engine was handed (as a run choosing its own free
+    port does) before LocalStack binds it. LocalStack cannot listen there; the engine boots on a new port."""
+    from harness.library.targets import localstack_host
+
+    with socket.socket() as holder:  # bound, not listening: nothing answers there
+        holder.bind(("127.0.0.1", 0))
+        taken = iter([holder.getsockname()[1]])
+        monkeypatch.setattr(localstack_host, "free_loopback_port", lambda: next(taken, None) or socket_free_port())
+        with LocalStackEngine(state_dir=tmp_path) as engine:
+            assert engine.port != holder.getsockname()[1] and engine.health() is not None
+
+
 def socket_free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

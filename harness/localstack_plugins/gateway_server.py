@@ -16,10 +16,14 @@ alive (HTTP/1.1's default, as AWS's endpoints do; an SDK's pooled connection the
 60 s idle. Chunked and larger bodies are read by the app as they come, and their connection closed after the answer,
 as before. Answers go out without Nagle's delay (TCP_NODELAY), an answer's headers in the same send as its body
 (`HeaderCoalescingWriter`). Once answered, a request is released at once (`release_request`).
+A listen address another process took between the harness choosing the free port and the engine binding it ends the
+engine with ENGINE_PORT_IN_USE_STATUS (werkzeug's server exits with 1, as for any failure), and the harness starts it
+again on another port.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
@@ -30,9 +34,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from localstack.aws.serving.werkzeug import CustomWSGIRequestHandler
+from localstack.runtime.exceptions import LocalstackExit
 from localstack.runtime.server.core import RuntimeServer, RuntimeServerPlugin
 from rolo.gateway.wsgi import WsgiGateway
 from werkzeug.serving import BaseWSGIServer
+
+from harness.shared.emulator_api import ENGINE_PORT_IN_USE_STATUS
 
 LOG = logging.getLogger(__name__)
 SERVER_NAME = "harness"  # GATEWAY_SERVER
@@ -265,6 +272,16 @@ class PooledWSGIServer(BaseWSGIServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._workers = ConnectionThreads(f"gateway-{self.server_address[1]}")
+
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            host, port = self.server_address[:2]
+            raise LocalstackExit(f"{host}:{port} is in use by another process ({error.strerror})",
+                                 code=ENGINE_PORT_IN_USE_STATUS) from error
 
     def process_request(self, request: Any, client_address: Any) -> None:
         self._workers.submit(self._serve_connection, request, client_address)

@@ -11,7 +11,9 @@ serves them (`harness.localstack_plugins.apigw.localstack_data_plane`). Nothing 
 - `GET  /_harness/aws-endpoints`: where the engine answers AWS hostnames (its TLS front; README "AWS hostnames inside Lambda").
 
 And one environment variable the engine is started with: ENGINE_OWNER_PID_VARIABLE, the pid of the process that
-started it, which it outlives by no more than its shutdown (`harness.localstack_plugins.owner_watch`).
+started it, which it outlives by no more than its shutdown (`harness.localstack_plugins.owner_watch`). And one exit
+status: ENGINE_PORT_IN_USE_STATUS, the engine's when its listen address was taken before it could bind it
+(`harness.localstack_plugins.gateway_server`), so that the test side starts it again on another free port.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ AWS_ENDPOINTS_PATH = "/_harness/aws-endpoints"
 WELL_KNOWN_JWKS = ".well-known/jwks.json"
 WELL_KNOWN_OPENID = ".well-known/openid-configuration"
 ENGINE_OWNER_PID_VARIABLE = "HARNESS_ENGINE_OWNER_PID"
+ENGINE_PORT_IN_USE_STATUS = 98  # Linux's EADDRINUSE
 
 
 def cognito_issuer(region: str, user_pool_id: str) -> str:

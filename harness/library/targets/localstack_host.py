@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
-from harness.shared.emulator_api import ENGINE_OWNER_PID_VARIABLE
+from harness.shared.emulator_api import ENGINE_OWNER_PID_VARIABLE, ENGINE_PORT_IN_USE_STATUS
 from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.engine_process import (
     LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate, wait_for_stop_or_exit,
@@ -31,6 +31,7 @@ from harness.library.targets.loopback_listeners import listening_sockets, socket
 from harness.library.targets.target import LocalStackTarget
 
 LOOPBACK = "127.0.0.1"
+FREE_PORT_ATTEMPTS = 3  # free ports tried while other processes take the one handed out (two suites at once)
 ENGINE_MAIN_MODULE = "harness.localstack_plugins.engine_main"  # LocalStack's own main, its OpenAPI validation loaded when used
 
 
@@ -86,12 +87,16 @@ class LocalStackEngine(LocalStackTarget):
         if self._process is not None and self._process.poll() is None:  # a second one would leave this one unowned
             raise HarnessError(f"LocalStack (pid {self._process.pid}) is already running on {self.endpoint_url}",
                                hint="use the engine start() returned (`with LocalStackEngine() as engine:` starts it itself)")
-        try:
-            return self._start(while_booting)
-        except PortInUseError:
-            if self._requested_port:
-                raise
-            return self._start()  # another engine took the free port we were given while ours booted: a new one
+        attempts_left = FREE_PORT_ATTEMPTS
+        while True:
+            try:
+                return self._start(while_booting)
+            except PortInUseError:
+                # another process took the free port we were given before LocalStack bound it, or while it booted
+                attempts_left -= 1
+                if self._requested_port or not attempts_left:
+                    raise
+                while_booting = None  # it ran once
 
     def _start(self, while_booting: Callable[[], object] | None = None) -> "LocalStackEngine":
         if self._requested_port:
@@ -214,6 +219,14 @@ class LocalStackEngine(LocalStackTarget):
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
+            if self._process.poll() == ENGINE_PORT_IN_USE_STATUS:
+                raise PortInUseError(
+                    f"port {self.port} on {LOOPBACK} was taken by another process before LocalStack could bind it",
+                    evidence=f"LocalStack exited with status {ENGINE_PORT_IN_USE_STATUS}; "
+                             f"last lines of {self.log_path}:\n{self.log_tail()}",
+                    hint="stop whatever listens there (`ss -ltnp | grep :%d`), or omit the port to get a free one"
+                         % self.port,
+                )
             if self._process.poll() is not None:
                 raise EngineStartError(
                     f"LocalStack exited with status {self._process.returncode} before it was ready",
