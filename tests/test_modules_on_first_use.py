@@ -4,6 +4,7 @@ once, and an extension module too; and in the engine's boot, LocalStack's module
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -120,8 +121,6 @@ ENGINE_BOOT_PROBE = """
 
 def test_the_engine_boots_with_the_modules_it_does_not_use_yet_unrun_and_botocores_own_sigv4_and_crc32():
     """`OVERRIDE_IN_DOCKER=0` as the engine has it: LocalStack then uses its docker CLI client, docker-py unrun."""
-    import os
-
     lines = run_probe(ENGINE_BOOT_PROBE, env={**os.environ, "OVERRIDE_IN_DOCKER": "0"})
     assert lines == [
         "['_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.resolver', 'docker'] [] CmdDockerClient",

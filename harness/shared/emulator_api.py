@@ -18,6 +18,8 @@ status: ENGINE_PORT_IN_USE_STATUS, the engine's when its listen address was take
 
 from __future__ import annotations
 
+import errno
+
 JWKS_REGISTRY_PATH = "/_harness/jwks"
 COGNITO_PATH = "/_harness/cognito-idp"
 CLOCK_PATH = "/_harness/clock"
@@ -25,7 +27,7 @@ AWS_ENDPOINTS_PATH = "/_harness/aws-endpoints"
 WELL_KNOWN_JWKS = ".well-known/jwks.json"
 WELL_KNOWN_OPENID = ".well-known/openid-configuration"
 ENGINE_OWNER_PID_VARIABLE = "HARNESS_ENGINE_OWNER_PID"
-ENGINE_PORT_IN_USE_STATUS = 98  # Linux's EADDRINUSE
+ENGINE_PORT_IN_USE_STATUS = errno.EADDRINUSE
 
 
 def cognito_issuer(region: str, user_pool_id: str) -> str:

@@ -53,8 +53,12 @@ def ensure_port_free(port: int) -> None:
             raise PortInUseError(
                 f"port {port} on {LOOPBACK} is already in use",
                 evidence=f"bind({LOOPBACK}:{port}) -> {error.strerror}",
-                hint="stop whatever listens there (`ss -ltnp | grep :%d`), or omit the port to get a free one" % port,
+                hint=port_in_use_hint(port),
             ) from error
+
+
+def port_in_use_hint(port: int) -> str:
+    return f"stop whatever listens there (`ss -ltnp | grep :{port}`), or omit the port to get a free one"
 
 
 class LocalStackEngine(LocalStackTarget):
@@ -219,17 +223,17 @@ class LocalStackEngine(LocalStackTarget):
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            if self._process.poll() == ENGINE_PORT_IN_USE_STATUS:
+            status = self._process.poll()
+            if status == ENGINE_PORT_IN_USE_STATUS:
                 raise PortInUseError(
                     f"port {self.port} on {LOOPBACK} was taken by another process before LocalStack could bind it",
-                    evidence=f"LocalStack exited with status {ENGINE_PORT_IN_USE_STATUS}; "
+                    evidence=f"LocalStack exited with status {status}; "
                              f"last lines of {self.log_path}:\n{self.log_tail()}",
-                    hint="stop whatever listens there (`ss -ltnp | grep :%d`), or omit the port to get a free one"
-                         % self.port,
+                    hint=port_in_use_hint(self.port),
                 )
-            if self._process.poll() is not None:
+            if status is not None:
                 raise EngineStartError(
-                    f"LocalStack exited with status {self._process.returncode} before it was ready",
+                    f"LocalStack exited with status {status} before it was ready",
                     evidence=f"last lines of {self.log_path}:\n{self.log_tail()}",
                     hint="see the log above; `make setup` reinstalls the pinned dependencies (constraints.txt)",
                 )
