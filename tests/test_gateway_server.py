@@ -252,3 +252,24 @@ def test_each_part_of_a_streamed_answer_goes_out_as_it_comes(monkeypatch):
 
     sent = sends_per_answer(monkeypatch, app)
     assert len(sent) == 2 and sent[0].endswith(b"\r\n\r\nfirst") and sent[1] == b"later"
+
+
+def test_date_header_is_made_once_per_second_as_http_server_makes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import email.utils
+    import http.server
+    import time
+
+    from harness.localstack_plugins.gateway_server import http_date
+
+    now = 1_764_720_000.25
+    monkeypatch.setattr(time, "time", lambda: now)
+    http_date.cache_clear()
+    calls: list[float] = []
+    formatdate = email.utils.formatdate
+    monkeypatch.setattr(email.utils, "formatdate",
+                        lambda *args, **kwargs: calls.append(args[0]) or formatdate(*args, **kwargs))
+    handler = KeepAliveRequestHandler.__new__(KeepAliveRequestHandler)
+    answers = [handler.date_time_string() for _ in range(3)]
+    assert answers == [formatdate(int(now), usegmt=True)] * 3 == ["Wed, 03 Dec 2025 00:00:00 GMT"] * 3
+    assert calls == [int(now)]  # once for the second, not once per answer
+    assert handler.date_time_string(0) == http.server.BaseHTTPRequestHandler.date_time_string(handler, 0)

@@ -23,13 +23,16 @@ again on another port.
 
 from __future__ import annotations
 
+import email.utils
 import errno
+import functools
 import io
 import logging
 import os
 import queue
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -145,6 +148,12 @@ class _ContinueAnsweredHeaders:
         return getattr(self._headers, name)
 
 
+@functools.lru_cache(maxsize=2)
+def http_date(second: int) -> str:
+    """RFC 9110's IMF-fixdate of a whole second, as http.server writes it."""
+    return email.utils.formatdate(second, usegmt=True)
+
+
 class KeepAliveRequestHandler(CustomWSGIRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # socketserver: TCP_NODELAY on each accepted connection
@@ -159,6 +168,10 @@ class KeepAliveRequestHandler(CustomWSGIRequestHandler):
 
     def handle_expect_100(self) -> bool:
         return True  # werkzeug's run_wsgi sends the one `100 Continue` itself
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` of an answer, made once per second (email.utils.formatdate per answer was ~3 % of an S3 HEAD)."""
+        return super().date_time_string(timestamp) if timestamp is not None else http_date(int(time.time()))
 
     def handle_one_request(self) -> None:
         if self._requests and not self._next_request_comes():
