@@ -1,14 +1,16 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), plain HTTP header blocks read without the email package (`http_header_parsing`), LocalStack's
-resources and edge routers asked only about requests they can match (`route_prechecks`), boot's and each started
-service's objects left out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a
-service's first call without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message
-forwarding and service catalog; `spec_patches`: its patches of botocore's specs; `moto_on_first_use`: moto;
-`iam_managed_policies`: an account's AWS managed policies; `modules_on_first_use`: docker-py, dnspython's resolver,
-asn1crypto; `awscrt_on_first_use`: awscrt's native library), and ending without the interpreter's teardown once
-LocalStack has shut down (inside LocalStack; issue 13); it stops itself if the process that started it ends without
-stopping it (`owner_watch`).
+(`werkzeug_url_builders`), a request's absent headers looked up without an exception (`werkzeug_environ_headers`),
+plain HTTP header blocks read without the email package (`http_header_parsing`), LocalStack's resources and edge
+routers asked only about requests they can match (`route_prechecks`), its gateway made without the steps of its
+test-metric collection unless that is on (`localstack_test_metrics`), boot's and each started service's objects left
+out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a service's first call
+without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message forwarding and
+service catalog; `spec_patches`: its patches of botocore's specs; `moto_on_first_use`: moto; `iam_managed_policies`:
+an account's AWS managed policies; `modules_on_first_use`: docker-py, dnspython's resolver, asn1crypto;
+`awscrt_on_first_use`: awscrt's native library), and ending without the interpreter's teardown once LocalStack has
+shut down (inside LocalStack; issue 13); it stops itself if the process that started it ends without stopping it
+(`owner_watch`).
 
 Once LocalStack's `main` has returned (its shutdown hooks have stopped every service and Lambda runtime), its
 non-daemon threads have ended and the atexit handlers have run, the process ends with `os._exit`: tearing down every
@@ -23,6 +25,7 @@ import sys
 import threading
 import types
 
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins import (
@@ -34,10 +37,12 @@ from harness.localstack_plugins import (
 )
 from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
+from harness.localstack_plugins.localstack_test_metrics import collect_test_metrics_only_when_asked
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.spec_patches import patch_loaded_specs_in_place
+from harness.localstack_plugins.werkzeug_environ_headers import look_up_absent_headers_without_exceptions
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 
 
@@ -77,8 +82,10 @@ def prepare_process() -> None:
     when_imported("localstack.aws.spec", patch_loaded_specs_in_place)
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
+    look_up_absent_headers_without_exceptions(EnvironHeaders)
     read_plain_headers_directly()
     ask_routers_only_about_matching_requests()
+    collect_test_metrics_only_when_asked()
 
 
 def main() -> None:
