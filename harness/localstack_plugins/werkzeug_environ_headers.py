@@ -5,8 +5,9 @@ LocalStack's request parser asks for every header member of an operation's input
 PutObject ~40), most of them absent: werkzeug 3.1's `Headers.get` calls `EnvironHeaders._get_key`, whose
 `environ[...]` raises KeyError, which `get` catches (~3 % of the engine's time for an S3 HEAD, py-spy --gil). The
 environ key is werkzeug's (`HTTP_` + the name upper-cased, `-` as `_`; CONTENT_TYPE and CONTENT_LENGTH without the
-prefix); a header that is there, a key that is not a string and a subclass with a `_get_key` of its own go to
-werkzeug's own methods, so what a caller gets is werkzeug's answer.
+prefix); a header that is there is answered with the value found (werkzeug's `_get_key` returns the same), converted
+by werkzeug's `get` where a `type` is asked for; a key that is not a string and a subclass with a `_get_key` of its
+own go to werkzeug's own methods, so what a caller gets is werkzeug's answer.
 """
 
 from __future__ import annotations
@@ -35,9 +36,12 @@ def look_up_absent_headers_without_exceptions(environ_headers_class: type) -> No
         return isinstance(key, str) and headers.__class__._get_key is own_lookup
 
     def get(self: Any, key: Any, default: Any = None, type: Any = None) -> Any:  # noqa: A002 (werkzeug's name)
-        if reads_environ_itself(self, key) and self.environ.get(environ_key(key), _ABSENT) is _ABSENT:
+        if not reads_environ_itself(self, key):
+            return werkzeugs_get(self, key, default, type)
+        value = self.environ.get(environ_key(key), _ABSENT)
+        if value is _ABSENT:
             return default
-        return werkzeugs_get(self, key, default, type)
+        return value if type is None else werkzeugs_get(self, key, default, type)  # its conversion, its ValueError rule
 
     def __contains__(self: Any, key: Any) -> bool:
         if reads_environ_itself(self, key):
