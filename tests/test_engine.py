@@ -18,6 +18,7 @@ from harness.library.lambda_functions import wait_function_ready
 from harness.library.targets.localstack_catalog import catalog_name, ensure_catalog
 from harness.library.packaging import zip_files
 from harness.library.waiting import wait_until
+from tests.python_probe import run_probe
 
 
 def listening_sockets() -> list[tuple[str, int]]:
@@ -82,8 +83,7 @@ def test_work_given_to_start_runs_while_the_engine_boots_and_a_failure_there_sto
 def test_the_cli_starts_without_boto3_so_harness_up_starts_localstack_first():
     """harness.cli.main: the AWS library is imported while LocalStack boots (harness.cli.stack), not before."""
     probe = "import sys, harness.cli.main; print(sorted(m for m in ('boto3', 'botocore', 'harness.cli.stack') if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
-    assert result.stdout.strip() == "[]"
+    assert run_probe(probe, timeout=60).stdout.strip() == "[]"
 
 
 def test_up_and_demo_load_boto3_and_make_the_user_pool_while_localstack_boots():
@@ -108,7 +108,7 @@ with main.running_engine(None, None) as (engine, pool):
     print("pool:", pool.region, pool.issuer.startswith("https://cognito-idp.eu-west-1.amazonaws.com/"), file=sys.stderr)
     pool.access_token()
 """
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    result = run_probe(probe, timeout=60)
     assert result.stderr.splitlines() == ["boto3 before/after: False True", "pool: eu-west-1 True"], result.stderr
 
 

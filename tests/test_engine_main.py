@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from harness.library.http import http
 from harness.library.targets.localstack_host import LocalStackEngine
+from tests.python_probe import run_probe
 
 pytestmark = pytest.mark.emulator_only("the engine's own entry point")
 
@@ -23,9 +24,7 @@ def test_with_validation_off_the_gateway_is_built_without_openapi_core():
              "sys.modules.setdefault(m.VALIDATION_MODULE, m.deferred_validation_module()); "
              "from localstack.aws import handlers; import localstack.aws.app; "
              "assert handlers.validate_request_schema(None, None, None) is None; print('openapi_core' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "False"
+    assert run_probe(probe).stdout.strip() == "False"
 
 
 def test_the_engine_process_is_prepared_before_localstack_is_imported():
@@ -35,8 +34,7 @@ def test_the_engine_process_is_prepared_before_localstack_is_imported():
              "engine_main.prepare_process(); from werkzeug.routing.rules import Rule; "
              "print(Rule._compile_builder.deferred, http.client.parse_headers is http_header_parsing.parse_headers, "
              "'localstack.aws.app' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "True True False"), result.stderr[-2000:]
+    assert run_probe(probe).stdout.strip() == "True True False"
 
 
 def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal_request(tmp_path):
@@ -88,8 +86,7 @@ def test_the_lambda_service_is_imported_without_the_message_forwarding_it_uses_o
              "real = sys.modules[m.FORWARDING_MODULE]; "
              "print(read is real.auth_keys_from_connection, hasattr(real, '__harness_stand_in__'), "
              "event_manager.send_event_to_target.__name__)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "False True False send_event_to_target"), result.stderr[-2000:]
+    assert run_probe(probe).stdout.strip() == "False True False send_event_to_target"
 
 
 def test_an_operation_localstack_does_not_emulate_gets_its_catalog_message_from_the_catalog_loaded_then(aws_client):

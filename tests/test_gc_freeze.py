@@ -5,14 +5,13 @@ once it has started."""
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 import threading
 import types
 
 import pytest
 
 from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
+from tests.python_probe import run_probe
 
 
 def test_the_generations_are_frozen_when_ready_is_set_not_before_and_nothing_is_collected_until_then():
@@ -37,8 +36,7 @@ def test_the_engine_process_freezes_once_localstack_is_ready():
              "events.infra_ready.set(); deadline = time.monotonic() + 10\n"
              "while not gc.isenabled() and time.monotonic() < deadline: time.sleep(0.01)\n"  # on again after the freeze
              "print(frozen, booting, gc.get_freeze_count() > frozen, gc.isenabled())")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "0 False True True"), result.stderr[-2000:]
+    assert run_probe(probe).stdout.strip() == "0 False True True"
 
 
 @pytest.mark.parametrize("started", [True, False])
@@ -71,5 +69,4 @@ def test_what_a_service_start_made_is_frozen_once_it_has_started(started):
 def test_the_engine_process_freezes_after_each_service_start():
     probe = ("from harness.localstack_plugins import engine_main; engine_main.prepare_process(); "
              "from localstack.services import plugins; print(plugins.ServiceContainer.start.__name__)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "start_then_freeze"), result.stderr[-2000:]
+    assert run_probe(probe).stdout.strip() == "start_then_freeze"

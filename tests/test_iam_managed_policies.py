@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 
 import pytest
+
+from tests.python_probe import run_probe
 
 pytestmark = pytest.mark.emulator_only("LocalStack's own IAM backend")
 
@@ -30,9 +30,7 @@ print(backend.get_policy("arn:aws:iam::aws:policy/AWSLambdaExecute").name,  # on
 
 
 def test_an_iam_backend_is_made_without_its_aws_managed_policies_which_are_all_there_when_first_read():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=False)
-    assert (result.returncode, result.stdout.strip()) == (0, "False False True AWSLambdaExecute AmazonS3ReadOnlyAccess True"), (
-        result.stderr[-2000:])
+    assert run_probe(PROBE).stdout.strip() == "False False True AWSLambdaExecute AmazonS3ReadOnlyAccess True"
 
 
 def test_a_role_gets_an_aws_managed_policy_and_lists_it(localstack_engine, aws_client):

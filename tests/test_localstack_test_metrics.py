@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import types
 from unittest import mock
 
@@ -14,6 +12,7 @@ from localstack.aws import app
 from localstack.aws.handlers.metric_handler import MetricHandler
 
 from harness.localstack_plugins.localstack_test_metrics import leave_metric_steps_out_unless_collecting
+from tests.python_probe import run_probe
 
 
 def chains(gateway: app.LocalstackAwsGateway) -> list[list[object]]:
@@ -62,6 +61,5 @@ def test_the_engines_gateway_is_made_without_the_metric_steps():
              "engine_main.prepare_process(); from localstack.aws.app import LocalstackAwsGateway; "
              "gateway = LocalstackAwsGateway(service_manager=mock.Mock()); "
              "print(sorted({type(getattr(h, '__self__', None)).__name__ for h in gateway.request_handlers}))")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "MetricHandler" not in result.stdout and "NoneType" in result.stdout
+    handler_owners = run_probe(probe).stdout
+    assert "MetricHandler" not in handler_owners and "NoneType" in handler_owners

@@ -5,21 +5,14 @@ once, and an extension module too; and in the engine's boot, LocalStack's module
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.python_probe import run_probe
+
 pytestmark = pytest.mark.emulator_only("the engine's own imports")
-
-
-def run_probe(code: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> list[str]:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120,
-                            check=False, cwd=cwd, env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout.splitlines()
 
 
 @pytest.fixture
@@ -56,7 +49,7 @@ def test_a_deferred_module_runs_once_on_first_read_and_threads_reading_it_meanwh
         for reader in readers: reader.join()
         print(seen == [2] * 8, open("runs.txt").read().count("ran"), slow.FIRST, type(slow) is types.ModuleType,
               slow.__spec__.loader.__class__.__name__, slow is sys.modules["slowpkg.slow"])
-        """, cwd=slow_package)
+        """, cwd=slow_package).stdout.splitlines()
     assert lines == ["0 False", "True 1 1 True SourceFileLoader True"]
 
 
@@ -69,7 +62,7 @@ def test_a_deferred_package_runs_when_one_of_its_modules_is_imported(slow_packag
         print(type(sys.modules["slowpkg"]) is types.ModuleType)
         import slowpkg.slow
         print(type(sys.modules["slowpkg"]) is types.ModuleType, slowpkg.slow.LAST)
-        """, cwd=slow_package)
+        """, cwd=slow_package).stdout.splitlines()
     assert lines == ["False", "True 2"]
 
 
@@ -83,7 +76,7 @@ def test_a_deferred_module_that_fails_raises_its_error_at_each_read_and_is_no_ha
                 slowpkg.broken.anything
             except ValueError as error:
                 print(error)
-        """, cwd=slow_package)
+        """, cwd=slow_package).stdout.splitlines()
     assert lines == ["slowpkg.broken cannot be run"] * 2
 
 
@@ -95,7 +88,7 @@ def test_a_deferred_extension_module_is_loaded_on_first_read():
         import _csv
         print("/_csv." in open("/proc/self/maps").read())
         print(next(_csv.reader(["a,b"])), "/_csv." in open("/proc/self/maps").read())
-        """)
+        """).stdout.splitlines()
     assert lines == ["False", "['a', 'b'] True"]
 
 
@@ -121,7 +114,7 @@ ENGINE_BOOT_PROBE = """
 
 def test_the_engine_boots_with_the_modules_it_does_not_use_yet_unrun_and_botocores_own_sigv4_and_crc32():
     """`OVERRIDE_IN_DOCKER=0` as the engine has it: LocalStack then uses its docker CLI client, docker-py unrun."""
-    lines = run_probe(ENGINE_BOOT_PROBE, env={**os.environ, "OVERRIDE_IN_DOCKER": "0"})
+    lines = run_probe(ENGINE_BOOT_PROBE, env={**os.environ, "OVERRIDE_IN_DOCKER": "0"}).stdout.splitlines()
     assert lines == [
         "['_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.resolver', 'docker'] [] CmdDockerClient",
         "SigV4Auth S3SigV4Auth CrtSigV4AsymAuth Crc32Checksum CrtCrc32cChecksum",

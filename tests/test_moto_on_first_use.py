@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.python_probe import run_probe
 
 pytestmark = pytest.mark.emulator_only("LocalStack's own boot")
 
@@ -37,9 +37,8 @@ print(default_user_config["iam"]["load_aws_managed_policies"], Probe.instances_t
 
 
 def test_the_engine_boots_without_moto_and_patches_it_as_localstack_does_once_it_is_imported():
-    result = subprocess.run([sys.executable, "-c", BOOT_PROBE], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split("\n")[:2] == ["False True True True", "True True True True"], result.stdout
+    stdout = run_probe(BOOT_PROBE).stdout
+    assert stdout.split("\n")[:2] == ["False True True True", "True True True True"], stdout
 
 
 def test_moto_backed_iam_still_knows_aws_managed_policies_and_answers_its_errors(localstack_engine, aws_client):

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import pytest
+
+from tests.python_probe import run_probe
 
 pytestmark = pytest.mark.emulator_only("LocalStack's own spec loader")
 
@@ -30,7 +30,5 @@ print(names, patched == localstacks, sum(deep_copies), loader.load_data(names[0]
 
 
 def test_the_engines_specs_are_localstacks_patched_specs_made_without_a_deep_copy():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == (
-        "['apigatewayv2/2018-11-29/service-2', 's3/2006-03-01/service-2'] True 0 True"), result.stdout
+    assert run_probe(PROBE).stdout.strip() == (
+        "['apigatewayv2/2018-11-29/service-2', 's3/2006-03-01/service-2'] True 0 True")
