@@ -1,6 +1,6 @@
 """The engine's entry point: LocalStack's own `localstack.runtime.main`, with botocore's data files read through the
 harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders made on first use
-(`werkzeug_url_builders`), a request's absent headers looked up without an exception (`werkzeug_environ_headers`),
+(`werkzeug_url_builders`), a request's absent headers looked up without an exception (`werkzeug_headers`),
 plain HTTP header blocks read without the email package (`http_header_parsing`), LocalStack's resources and edge
 routers asked only about requests they can match (`route_prechecks`), its gateway made without the steps of its
 test-metric collection unless that is on (`localstack_test_metrics`), boot's and each started service's objects left
@@ -25,7 +25,7 @@ import sys
 import threading
 import types
 
-from werkzeug.datastructures import EnvironHeaders
+from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins import (
@@ -42,7 +42,8 @@ from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.spec_patches import patch_loaded_specs_in_place
-from harness.localstack_plugins.werkzeug_environ_headers import look_up_absent_headers_without_exceptions
+from harness.localstack_plugins.werkzeug_headers import (first_listed_value, look_up_absent_headers_without_exceptions,
+                                                          value_in_environ)
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 
 
@@ -82,7 +83,8 @@ def prepare_process() -> None:
     when_imported("localstack.aws.spec", patch_loaded_specs_in_place)
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
-    look_up_absent_headers_without_exceptions(EnvironHeaders)
+    look_up_absent_headers_without_exceptions(Headers, first_listed_value)  # the gateway's requests
+    look_up_absent_headers_without_exceptions(EnvironHeaders, value_in_environ)
     read_plain_headers_directly()
     ask_routers_only_about_matching_requests()
     collect_test_metrics_only_when_asked()
