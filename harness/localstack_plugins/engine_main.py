@@ -25,7 +25,7 @@ import sys
 import threading
 import types
 
-from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.datastructures import Headers
 from werkzeug.routing.rules import Rule
 
 from harness.localstack_plugins import (
@@ -42,8 +42,7 @@ from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.spec_patches import patch_loaded_specs_in_place
-from harness.localstack_plugins.werkzeug_headers import (first_listed_value, look_up_absent_headers_without_exceptions,
-                                                          value_in_environ)
+from harness.localstack_plugins.werkzeug_headers import look_up_absent_headers_without_exceptions
 from harness.localstack_plugins.werkzeug_url_builders import compile_builders_on_first_build
 
 
@@ -83,8 +82,7 @@ def prepare_process() -> None:
     when_imported("localstack.aws.spec", patch_loaded_specs_in_place)
     read_botocore_data_once()
     compile_builders_on_first_build(Rule)
-    look_up_absent_headers_without_exceptions(Headers, first_listed_value)  # the gateway's requests
-    look_up_absent_headers_without_exceptions(EnvironHeaders, value_in_environ)
+    look_up_absent_headers_without_exceptions(Headers)
     read_plain_headers_directly()
     ask_routers_only_about_matching_requests()
     collect_test_metrics_only_when_asked()
