@@ -1,4 +1,5 @@
-"""A snippet of Python run in a fresh interpreter: what a process imports and patches at its start, seen from outside."""
+"""A snippet of Python run in a fresh interpreter: what a process imports and patches at its start, seen from
+outside."""
 
 from __future__ import annotations
 

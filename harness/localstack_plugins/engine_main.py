@@ -3,7 +3,8 @@ harness's cache (`harness.shared.botocore_data_cache`), werkzeug's URL builders 
 (`werkzeug_url_builders`), a request's absent headers looked up without an exception (`werkzeug_headers`),
 plain HTTP header blocks read without the email package (`http_header_parsing`), LocalStack's resources and edge
 routers asked only about requests they can match (`route_prechecks`), its gateway made without the steps of its
-test-metric collection unless that is on (`localstack_test_metrics`), boot's and each started service's objects left
+test-metric collection unless that is on (`localstack_test_metrics`), a request's absent header and query
+members parsed as None at once (`absent_request_members`), boot's and each started service's objects left
 out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a service's first call
 without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message forwarding and
 service catalog; `spec_patches`: its patches of botocore's specs; `moto_on_first_use`: moto; `iam_managed_policies`:
@@ -35,6 +36,7 @@ from harness.localstack_plugins import (
     modules_on_first_use,
     moto_on_first_use,
 )
+from harness.localstack_plugins.absent_request_members import answer_absent_request_members_at_once
 from harness.localstack_plugins.gc_freeze import freeze_after_service_starts, freeze_once_ready
 from harness.localstack_plugins.http_header_parsing import read_plain_headers_directly
 from harness.localstack_plugins.localstack_test_metrics import collect_test_metrics_only_when_asked
@@ -86,6 +88,7 @@ def prepare_process() -> None:
     read_plain_headers_directly()
     ask_routers_only_about_matching_requests()
     collect_test_metrics_only_when_asked()
+    answer_absent_request_members_at_once()
 
 
 def main() -> None:
