@@ -20,6 +20,11 @@ def config(pool) -> JwtAuthorizerConfig:
     return JwtAuthorizerConfig(issuer=pool.issuer, audience=(pool.client_id,))
 
 
+@pytest.fixture(scope="module")
+def shared_config(shared_pool) -> JwtAuthorizerConfig:
+    return JwtAuthorizerConfig(issuer=shared_pool.issuer, audience=(shared_pool.client_id,))
+
+
 def check(pool, config, value, scopes=()):
     return decide(config, value, pool.jwks(), pool.clock.now(), scopes)
 
@@ -37,8 +42,8 @@ def test_id_token_is_accepted_by_audience(pool, config):
 
 
 @pytest.mark.parametrize("name", sorted(set(FakeCognitoUserPool.bad_token_names()) - {"id-token-instead-of-access"}))
-def test_bad_tokens_get_401_with_www_authenticate(pool, config, name):
-    decision = check(pool, config, pool.bad_tokens()[name])
+def test_bad_tokens_get_401_with_www_authenticate(shared_pool, shared_config, bad_tokens, name):
+    decision = check(shared_pool, shared_config, bad_tokens[name])
     assert not decision.allowed and decision.status == 401 and decision.body == {"message": "Unauthorized"}
     assert decision.headers["www-authenticate"].startswith('Bearer scope="" error="invalid_token" error_description="')
 
@@ -59,11 +64,17 @@ def test_bare_token():
     assert bare_token("Bearer  abc ") == "abc" and bare_token(None) == "" and bare_token("abc") == "abc"
 
 
+@pytest.fixture(scope="module")
+def wrong_claim_type_tokens(shared_pool) -> dict[str, str]:
+    return shared_pool.wrong_claim_type_tokens()
+
+
 @pytest.mark.parametrize("name", FakeCognitoUserPool.wrong_claim_type_token_names())
-def test_a_claim_of_the_wrong_json_type_is_401_never_an_error_or_an_allow(pool, config, name):
+def test_a_claim_of_the_wrong_json_type_is_401_never_an_error_or_an_allow(shared_pool, shared_config,
+                                                                           wrong_claim_type_tokens, name):
     """behaviour.md "JWT authorizer": a claim the gateway cannot use is a failure -> 401 invalid_token
     (was: `aud` an object -> TypeError unhashable dict, `nbf` a string -> TypeError, `exp` 1e400 -> allowed)."""
-    decision = check(pool, config, pool.wrong_claim_type_tokens()[name])
+    decision = check(shared_pool, shared_config, wrong_claim_type_tokens[name])
     assert not decision.allowed and decision.status == 401 and decision.body == {"message": "Unauthorized"}, decision
     assert 'error="invalid_token"' in decision.headers["www-authenticate"]
 
