@@ -10,7 +10,7 @@ from harness.library.identity import Clock, FakeCognitoUserPool
 @pytest.fixture(scope="module")
 def shared_pool() -> FakeCognitoUserPool:
     """One fake user pool per test module, for the parametrized cases that only read its tokens: a pool per case made
-    one or two RSA key pairs each (~40 ms of CPU apiece, about half of the suite's ~110), for tokens of the same shape."""
+    one or two RSA key pairs each (~40 ms of CPU apiece, about half of the suite's ~110) for tokens of one shape."""
     return FakeCognitoUserPool(clock=Clock(1_800_000_000))
 
 

@@ -11,11 +11,14 @@ Run by the project's setup (`python -m harness.lambda_runtime.ruby_sdk`); idempo
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.lambda_runtime.runtimes import runtimes_dir
 
@@ -27,7 +30,8 @@ HOST_RUBY = "/usr/bin/ruby"
 
 # Prints, for the named gems (and, with --with-dependencies, their runtime dependencies), where each gem's
 # specification and files are. Debian keeps some gems whole (a gem directory with `lib/`, `VERSION`, ...), and
-# only the library files of others, in its vendor_ruby directory (on Ruby's load path, so found there).
+# only the library files of others, in its vendor_ruby directory (on Ruby's load path, so found there). And every
+# directory RubyGems reads specifications from (where an installed or upgraded gem appears).
 _LOCATE_GEMS = r"""
 require 'json'
 with_dependencies = ARGV.delete('--with-dependencies')
@@ -44,7 +48,7 @@ until queue.empty?
   found[spec.name] = { full_name: spec.full_name, spec: spec.loaded_from, dir: whole ? spec.full_gem_path : nil, lib: entries }
   queue.concat(spec.runtime_dependencies.map(&:to_spec)) if with_dependencies
 end
-print JSON.dump(found.values)
+print JSON.dump({ gems: found.values, spec_dirs: Gem::Specification.dirs })
 """
 
 
@@ -70,6 +74,11 @@ def ruby_sdk_dir() -> Path:
 
 def host_gems(names: tuple[str, ...], with_dependencies: bool = False, ruby: str = HOST_RUBY) -> list[HostGem]:
     """Where the host's Ruby finds the named gems (and their runtime dependencies)."""
+    return _gems_from(_locate(names, with_dependencies, ruby)["gems"])
+
+
+def _locate(names: tuple[str, ...], with_dependencies: bool, ruby: str) -> dict[str, Any]:
+    """`_LOCATE_GEMS`'s answer: {"gems": [record...], "spec_dirs": [directory...]}."""
     argv = [ruby, "-e", _LOCATE_GEMS, *names] + (["--with-dependencies"] if with_dependencies else [])
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
@@ -80,10 +89,49 @@ def host_gems(names: tuple[str, ...], with_dependencies: bool = False, ruby: str
             f"the host's Ruby does not have the gems {', '.join(names)}: {result.stderr.strip()[-500:]}."
             f" Hint: apt-get install {' '.join(DEBIAN_PACKAGES)} (make setup does; Debian names gem X ruby-X)."
         )
-    return [
-        HostGem(g["full_name"], Path(g["spec"]), Path(g["dir"]) if g["dir"] else None, tuple(Path(p) for p in g["lib"]))
-        for g in json.loads(result.stdout)
-    ]
+    return json.loads(result.stdout)
+
+
+def _gems_from(records: list[dict[str, Any]]) -> list[HostGem]:
+    """HostGems from the records `_LOCATE_GEMS` prints (and `remembered_host_gems` keeps)."""
+    return [HostGem(g["full_name"], Path(g["spec"]), Path(g["dir"]) if g["dir"] else None,
+                    tuple(Path(p) for p in g["lib"])) for g in records]
+
+
+def _stamps(paths: list[str]) -> list[list[Any]]:
+    """[path, size, mtime_ns] of each path (None for one that is gone)."""
+    stamps: list[list[Any]] = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            stamps.append([path, None, None])
+        else:
+            stamps.append([path, status.st_size, status.st_mtime_ns])
+    return stamps
+
+
+def remembered_host_gems(names: tuple[str, ...], ruby: str = HOST_RUBY) -> tuple[list[HostGem], str]:
+    """`host_gems(names)` as last found on this machine, and a digest of what it was found from. Ruby runs again
+    (~40 ms of CPU) only when one of the files it read changed: the Ruby binary, a found gem's gemspec, or a directory
+    RubyGems reads specifications from (installing, upgrading or removing a gem changes it). Every avatar API's jwt
+    layer asked Ruby, 30-40 times a suite and once on `harness up`'s provisioning path (issue 13)."""
+    memo = runtimes_dir() / "host-gems" / f"{'-'.join(names)}.json"
+    try:
+        saved = json.loads(memo.read_text())
+        stamps = _stamps([stamp[0] for stamp in saved["stamps"]])
+        if saved["stamps"] != stamps:
+            raise ValueError("the host's gems changed")
+        found = saved["found"]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        found = _locate(names, False, ruby)
+        watched = [ruby] + [gem["spec"] for gem in found["gems"]] + sorted(found["spec_dirs"])
+        stamps = _stamps(watched)
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial = memo.with_suffix(f".{os.getpid()}.tmp")  # concurrent writers (pytest-xdist workers) never share one
+        partial.write_text(json.dumps({"found": found, "stamps": stamps}))
+        partial.replace(memo)
+    return _gems_from(found["gems"]), hashlib.sha256(json.dumps(stamps).encode()).hexdigest()
 
 
 def link_gem_directory(target: Path, gems: list[HostGem]) -> None:

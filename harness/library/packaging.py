@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.shared.errors import HarnessError, ProvisioningError
-from harness.lambda_runtime.ruby_sdk import host_gems
+from harness.lambda_runtime.ruby_sdk import HostGem, remembered_host_gems
 from harness.lambda_runtime.runtimes import runtimes_dir
 
 _SKIP_DIRS = {"__pycache__", ".pytest_cache"}
@@ -209,10 +209,18 @@ def ruby_function_zip(source: Path, extra: tuple[Path, ...] = ()) -> bytes:
 def ruby_gem_layer_zip(gems: Iterable[str], abi: str) -> bytes:
     """A layer of the host's (Debian's, `make setup` installs them) pure-Ruby gems, laid out as AWS's ruby runtimes
     read a layer (behaviour.md "Lambda runtime": `/opt/ruby/gems/<abi>`): `ruby/gems/<abi>/specifications/<gem>.gemspec`
-    and `ruby/gems/<abi>/gems/<gem>/...`; `abi` is the runtime's (3.2.0 for ruby3.2). system.md: the seed's jwt layer."""
+    and `ruby/gems/<abi>/gems/<gem>/...`; `abi` is the runtime's (3.2.0 for ruby3.2). system.md: the seed's jwt layer.
+    Cached as the other packages are, by the gems' names, the abi and the files the gems were found from."""
+    names = tuple(gems)
+    located, found_from = remembered_host_gems(names)
+    key = hashlib.sha256(f"{names} {abi} {found_from}".encode()).hexdigest()[:24]
+    return _cached(f"ruby-layer-{key}", lambda: _gem_layer(located, abi))
+
+
+def _gem_layer(gems: list[HostGem], abi: str) -> bytes:
     root = f"ruby/gems/{abi}"
     files: dict[str, str | bytes] = {}
-    for gem in host_gems(tuple(gems)):
+    for gem in gems:
         files[f"{root}/specifications/{gem.full_name}.gemspec"] = gem.spec.read_bytes()
         trees = [(gem.directory, f"{root}/gems/{gem.full_name}")] if gem.directory else [
             (entry, f"{root}/gems/{gem.full_name}/lib/{entry.name}") for entry in gem.lib
