@@ -12,6 +12,7 @@ setup: $(VENV)/.installed $(NODE_APPS:%=%/node_modules/.installed) $(CDK_APP)/no
 	$(BIN)/python -m harness.lambda_runtime.install
 	$(BIN)/python -m harness.endpoints
 	$(BIN)/python -m harness.library.targets.localstack_catalog
+	$(BIN)/python -m harness.library.targets.localstack_certificate
 	@# the harness's own bytecode, once: with PYTHONDONTWRITEBYTECODE set (as on this machine kind) each engine, pytest
 	@# worker and CLI run compiled every harness module again (~0.1 s of CPU per process); pip did this for site-packages
 	$(BIN)/python -m compileall -q harness

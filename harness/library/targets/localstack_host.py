@@ -27,6 +27,7 @@ from harness.library.targets.engine_process import (
     LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate, wait_for_stop_or_exit,
 )
 from harness.library.targets.localstack_catalog import place_catalog
+from harness.library.targets.localstack_certificate import place_certificate
 from harness.library.targets.loopback_listeners import listening_sockets, sockets_of
 from harness.library.targets.target import LocalStackTarget
 
@@ -110,6 +111,7 @@ class LocalStackEngine(LocalStackTarget):
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "tmp").mkdir(exist_ok=True)
         place_catalog(self.state_dir / "fs")
+        place_certificate(self.state_dir / "fs")  # LocalStack's own TLS certificate, not made again at every boot
         started = time.perf_counter()
         log = open(self.log_path, "wb")  # noqa: SIM115 - the child process owns it
         try:

@@ -1,0 +1,83 @@
+"""LocalStack's self-signed TLS certificate for its gateway port, made once per machine.
+
+LocalStack serves HTTPS on its gateway port too, with a certificate it keeps in its cache dir and, finding none there
+(its cache dir is fresh for every engine), makes at boot: a 2048-bit RSA key and a self-signed certificate, ~50-100 ms
+of the boot's ~450 ms of CPU (a key's generation time varies), on every one of `harness up`'s boots and the suite's ~45.
+The harness keeps one, made by LocalStack's own `generate_ssl_cert` as a boot would make it, in its own cache and copies
+it where LocalStack looks first (`<FILESYSTEM_ROOT>/var/lib/localstack/cache/server.test.pem`,
+localstack.utils.ssl.get_cert_pem_file_path). The harness's AWS hostnames do not use it: their TLS is the harness's
+own front (harness.localstack_plugins.aws_tls_front). Made by `make setup`
+(`python -m harness.library.targets.localstack_certificate`), or by the first engine that finds it missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+from harness.shared.cache import cache_dir
+from harness.shared.errors import HarnessError
+
+BUILD_TIMEOUT_SECONDS = 60.0
+# LocalStack's certificate is valid for 2 years from when it is made; a cached one is used for one, then made again.
+FRESH_FOR_SECONDS = 365 * 24 * 3600
+# The host LocalStack names in the certificate (LOCALSTACK_HOST's host, as every harness engine sets it).
+_LOCALSTACK_HOST = "localhost.localstack.cloud"
+_BUILD = "import sys; from localstack.utils.crypto import generate_ssl_cert; generate_ssl_cert(sys.argv[1])"
+
+
+def cached_certificate() -> Path:
+    return cache_dir() / "localstack" / f"server.test-{version('localstack-core').replace('.', '_')}.pem"
+
+
+def _fresh(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < FRESH_FOR_SECONDS
+    except OSError:
+        return False
+
+
+def ensure_certificate() -> Path:
+    """The cached certificate (key and certificate, LocalStack's PEM file), made first if missing or a year old."""
+    path = cached_certificate()
+    if _fresh(path):
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as workdir:  # LocalStack writes .key and .crt beside it
+        made = Path(workdir) / "server.test.pem"
+        env = {**os.environ, "LOCALSTACK_HOST": f"{_LOCALSTACK_HOST}:4566"}
+        try:
+            result = subprocess.run([sys.executable, "-c", _BUILD, str(made)], capture_output=True, text=True, env=env,
+                                    timeout=BUILD_TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired as error:
+            raise HarnessError("making LocalStack's TLS certificate did not finish", evidence=str(error),
+                               hint="run `python -m harness.library.targets.localstack_certificate` by hand") from error
+        if result.returncode != 0 or not made.is_file():
+            raise HarnessError("could not make LocalStack's TLS certificate", evidence=result.stderr[-3000:],
+                               hint="check that localstack-core is installed: make setup")
+        made.replace(path)  # atomically: engines may be reading it
+    return path
+
+
+def place_certificate(filesystem_root: Path) -> Path:
+    """Copy the cached certificate (made first if missing) into an engine's filesystem root, where LocalStack reads
+    it instead of making one."""
+    target = filesystem_root / "var" / "lib" / "localstack" / "cache" / "server.test.pem"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ensure_certificate(), target)
+    return target
+
+
+def main() -> int:
+    print(f"LocalStack TLS certificate ready: {ensure_certificate()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
