@@ -9,13 +9,11 @@ Built by `make setup` (`python -m harness.library.targets.localstack_catalog`), 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from importlib.metadata import version
 from pathlib import Path
 
+from harness.library.targets.localstack_builds import run_localstack_build
 from harness.shared.cache import cache_dir
-from harness.shared.errors import HarnessError
 
 BUILD_TIMEOUT_SECONDS = 120.0
 _BUILD = "import sys; from localstack.aws.spec import build_service_index_cache; build_service_index_cache(sys.argv[1])"
@@ -37,15 +35,7 @@ def ensure_catalog() -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.partial")
-    try:
-        result = subprocess.run([sys.executable, "-c", _BUILD, str(partial)], capture_output=True, text=True,
-                                timeout=BUILD_TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise HarnessError("building LocalStack's service catalog did not finish", evidence=str(error),
-                           hint="run `python -m harness.library.targets.localstack_catalog` by hand to see why") from error
-    if result.returncode != 0 or not partial.is_file():
-        raise HarnessError("could not build LocalStack's service catalog", evidence=result.stderr[-3000:],
-                           hint="check that localstack-core is installed: make setup")
+    run_localstack_build(_BUILD, partial, "LocalStack's service catalog", __name__, BUILD_TIMEOUT_SECONDS)
     partial.replace(path)
     return path
 

@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
 
+from harness.library.targets.localstack_builds import run_localstack_build
 from harness.shared.cache import cache_dir
-from harness.shared.errors import HarnessError
 
 BUILD_TIMEOUT_SECONDS = 60.0
 # LocalStack's certificate is valid for 2 years from when it is made; a cached one is used for one, then made again.
@@ -51,16 +49,8 @@ def ensure_certificate() -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent) as workdir:  # LocalStack writes .key and .crt beside it
         made = Path(workdir) / "server.test.pem"
-        env = {**os.environ, "LOCALSTACK_HOST": f"{_LOCALSTACK_HOST}:4566"}
-        try:
-            result = subprocess.run([sys.executable, "-c", _BUILD, str(made)], capture_output=True, text=True, env=env,
-                                    timeout=BUILD_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired as error:
-            raise HarnessError("making LocalStack's TLS certificate did not finish", evidence=str(error),
-                               hint="run `python -m harness.library.targets.localstack_certificate` by hand") from error
-        if result.returncode != 0 or not made.is_file():
-            raise HarnessError("could not make LocalStack's TLS certificate", evidence=result.stderr[-3000:],
-                               hint="check that localstack-core is installed: make setup")
+        run_localstack_build(_BUILD, made, "LocalStack's TLS certificate", __name__, BUILD_TIMEOUT_SECONDS,
+                             env={**os.environ, "LOCALSTACK_HOST": f"{_LOCALSTACK_HOST}:4566"})
         made.replace(path)  # atomically: engines may be reading it
     return path
 
