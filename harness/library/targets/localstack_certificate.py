@@ -1,8 +1,8 @@
 """LocalStack's self-signed TLS certificate for its gateway port, made once per machine.
 
 LocalStack serves HTTPS on its gateway port too, with a certificate it keeps in its cache dir and, finding none there
-(its cache dir is fresh for every engine), makes at boot: a 2048-bit RSA key and a self-signed certificate, ~50-100 ms
-of the boot's ~450 ms of CPU (a key's generation time varies), on every one of `harness up`'s boots and the suite's ~45.
+(its cache dir is fresh for every engine), makes at boot: a 2048-bit RSA key and a self-signed certificate, on every
+one of `harness up`'s boots and the suite's ~45 (16 alternating boots, median: 499 -> 461 ms wall, 460 -> 435 ms CPU).
 The harness keeps one, made by LocalStack's own `generate_ssl_cert` as a boot would make it, in its own cache and copies
 it where LocalStack looks first (`<FILESYSTEM_ROOT>/var/lib/localstack/cache/server.test.pem`,
 localstack.utils.ssl.get_cert_pem_file_path). The harness's AWS hostnames do not use it: their TLS is the harness's
