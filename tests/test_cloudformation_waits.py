@@ -43,7 +43,8 @@ def test_a_stack_is_answered_once_settled():
 def test_a_stack_still_in_progress_at_the_timeout_shows_its_status_and_events():
     with pytest.raises(WaitTimeout, match="waiting for stack s") as timeout:
         wait_settled(Stacks("CREATE_IN_PROGRESS"), "s", timeout=0.2)
-    assert "still CREATE_IN_PROGRESS" in timeout.value.evidence and "Widget CREATE_IN_PROGRESS" in timeout.value.evidence
+    evidence = timeout.value.evidence
+    assert "still CREATE_IN_PROGRESS" in evidence and "Widget CREATE_IN_PROGRESS" in evidence
 
 
 def test_a_deleted_stack_ends_the_wait_and_one_still_deleting_at_the_timeout_says_so():
