@@ -8,6 +8,7 @@ test sees: on the emulator, custom resources run their Lambda, unsupported types
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,11 @@ def events_text(events: list[dict]) -> str:
                      for event in events) or "(no events)"
 
 
+def _last_status_and_events(cloudformation: Any, name: str, seen: list[str | None]) -> Callable[[], str]:
+    """A stack wait's timeout evidence: the last status it saw (`seen`, filled by its probe) and the stack's events."""
+    return lambda: f"still {seen[-1]}\n{events_text(stack_events(cloudformation, name))}"
+
+
 def wait_settled(cloudformation: Any, name: str, *, timeout: float, in_progress_ok: tuple[str, ...] = ()) -> dict:
     """The stack once its status is no longer *_IN_PROGRESS; on timeout its status and events so far are the
     evidence. Polled as every harness wait is (waiting.wait_until, up to POLL_SECONDS apart): most stacks settle in
@@ -80,7 +86,7 @@ def wait_settled(cloudformation: Any, name: str, *, timeout: float, in_progress_
         return stack if status.endswith(_SETTLED_SUFFIXES) and not status.endswith("_IN_PROGRESS") else None
 
     return wait_until(settled, timeout=timeout, what=f"stack {name}", max_interval=POLL_SECONDS,
-                      evidence=lambda: f"still {seen[-1]}\n{events_text(stack_events(cloudformation, name))}",
+                      evidence=_last_status_and_events(cloudformation, name, seen),
                       hint="a custom resource waits for its Lambda's answer up to its ServiceTimeout")
 
 
@@ -131,4 +137,4 @@ def delete_stack(cloudformation: Any, name: str, *, timeout: float = DELETE_TIME
         return seen[-1] in (None, "DELETE_COMPLETE")
 
     wait_until(ended, timeout=timeout, what=f"stack {name} to be deleted", max_interval=POLL_SECONDS,
-               evidence=lambda: f"still {seen[-1]}\n{events_text(stack_events(cloudformation, name))}")
+               evidence=_last_status_and_events(cloudformation, name, seen))
