@@ -26,6 +26,8 @@ CLOCK_PATH = "/_harness/clock"
 AWS_ENDPOINTS_PATH = "/_harness/aws-endpoints"
 WELL_KNOWN_JWKS = ".well-known/jwks.json"
 WELL_KNOWN_OPENID = ".well-known/openid-configuration"
+# LOCALSTACK_HOST's host for every harness engine (with its port), the name LocalStack puts in its TLS certificate.
+LOCALSTACK_HOSTNAME = "localhost.localstack.cloud"
 ENGINE_OWNER_PID_VARIABLE = "HARNESS_ENGINE_OWNER_PID"
 ENGINE_PORT_IN_USE_STATUS = errno.EADDRINUSE
 

@@ -21,12 +21,11 @@ from pathlib import Path
 
 from harness.library.targets.localstack_builds import run_localstack_build
 from harness.shared.cache import cache_dir
+from harness.shared.emulator_api import LOCALSTACK_HOSTNAME
 
 BUILD_TIMEOUT_SECONDS = 60.0
 # LocalStack's certificate is valid for 2 years from when it is made; a cached one is used for one, then made again.
 FRESH_FOR_SECONDS = 365 * 24 * 3600
-# The host LocalStack names in the certificate (LOCALSTACK_HOST's host, as every harness engine sets it).
-_LOCALSTACK_HOST = "localhost.localstack.cloud"
 _BUILD = "import sys; from localstack.utils.crypto import generate_ssl_cert; generate_ssl_cert(sys.argv[1])"
 
 
@@ -50,7 +49,7 @@ def ensure_certificate() -> Path:
     with tempfile.TemporaryDirectory(dir=path.parent) as workdir:  # LocalStack writes .key and .crt beside it
         made = Path(workdir) / "server.test.pem"
         run_localstack_build(_BUILD, made, "LocalStack's TLS certificate", __name__, BUILD_TIMEOUT_SECONDS,
-                             env={**os.environ, "LOCALSTACK_HOST": f"{_LOCALSTACK_HOST}:4566"})
+                             env={**os.environ, "LOCALSTACK_HOST": f"{LOCALSTACK_HOSTNAME}:4566"})
         made.replace(path)  # atomically: engines may be reading it
     return path
 

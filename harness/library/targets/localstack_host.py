@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from harness.library.aws import DEFAULT_REGION, TEST_CREDENTIALS
-from harness.shared.emulator_api import ENGINE_OWNER_PID_VARIABLE, ENGINE_PORT_IN_USE_STATUS
+from harness.shared.emulator_api import ENGINE_OWNER_PID_VARIABLE, ENGINE_PORT_IN_USE_STATUS, LOCALSTACK_HOSTNAME
 from harness.shared.errors import EngineStartError, HarnessError, PortInUseError
 from harness.library.targets.engine_process import (
     LOG_TAIL_LINES, descendants, died_error, log_tail, signal_group, terminate, wait_for_stop_or_exit,
@@ -191,7 +191,7 @@ class LocalStackEngine(LocalStackTarget):
             # harness.localstack_plugins.gateway_server: threaded, on GATEWAY_LISTEN only (the default server,
             # twisted, ignores the host part and binds 0.0.0.0; hypercorn costs more per request than the request itself)
             GATEWAY_SERVER="harness",
-            LOCALSTACK_HOST=f"localhost.localstack.cloud:{self.port}",
+            LOCALSTACK_HOST=f"{LOCALSTACK_HOSTNAME}:{self.port}",
             DNS_ADDRESS="0",  # no DNS server on 0.0.0.0:53, no /etc/resolv.conf edits
             OVERRIDE_IN_DOCKER="0",  # this machine has /.dockerenv; LocalStack must not think it is in a container
             DISABLE_EVENTS="1",  # no analytics
