@@ -10,7 +10,6 @@ from localstack.aws.spec import load_service
 from localstack.http import Request
 
 from harness.localstack_plugins.absent_request_members import answer_absent_members_at_once, member_lookup
-from tests.python_probe import run_probe
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20261204/us-east-1/s3/aws4_request, "
                            "SignedHeaders=host;x-amz-date, Signature=abc",
@@ -89,11 +88,3 @@ def test_a_members_lookup_is_read_from_its_shape_once():
     attributes = load_service("s3").operation_model("GetObjectAttributes").input_shape.members["ObjectAttributes"]
     assert member_lookup(attributes) is None  # a list header: joined from repeated values by the parser
     assert members["CopySource"].__dict__["_harness_absent_member_lookup"] == ("headers", "x-amz-copy-source")
-
-
-def test_the_engine_process_patches_the_base_and_s3_parsers_once_localstack_imports_them():
-    probe = ("from harness.localstack_plugins import engine_main; engine_main.prepare_process(); "
-             "from localstack.aws.protocol import parser; "
-             "classes = (parser.RequestParser, parser.S3RequestParser); "
-             "print(*{c._parse_shape.__qualname__.split('.')[0] for c in classes})")
-    assert run_probe(probe).stdout.strip() == "answer_absent_members_at_once"

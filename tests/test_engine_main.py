@@ -30,14 +30,19 @@ def test_with_validation_off_the_gateway_is_built_without_openapi_core():
 def test_the_engine_process_is_prepared_before_localstack_is_imported():
     """werkzeug's URL builders made on first use (werkzeug_url_builders), header blocks read without the email package
     (http_header_parsing), absent headers answered without an exception (werkzeug_headers); LocalStack's app not
-    imported yet."""
+    imported yet; once LocalStack imports its request parsers, the base and S3 parsers answer absent members at once
+    (absent_request_members)."""
     probe = ("import http.client, sys; from harness.localstack_plugins import engine_main, http_header_parsing; "
              "engine_main.prepare_process(); from werkzeug.routing.rules import Rule; "
              "from werkzeug.datastructures import EnvironHeaders, Headers; "
              "print(Rule._compile_builder.deferred, http.client.parse_headers is http_header_parsing.parse_headers, "
              "'localstack.aws.app' in sys.modules, "
-             "*{c.get.__qualname__.split('.')[0] for c in (Headers, EnvironHeaders)})")
-    assert run_probe(probe).stdout.strip() == "True True False look_up_absent_headers_without_exceptions"
+             "*{c.get.__qualname__.split('.')[0] for c in (Headers, EnvironHeaders)}); "
+             "from localstack.aws.protocol import parser; "
+             "parsers = (parser.RequestParser, parser.S3RequestParser); "
+             "print(*{c._parse_shape.__qualname__.split('.')[0] for c in parsers})")
+    assert run_probe(probe).stdout.splitlines() == ["True True False look_up_absent_headers_without_exceptions",
+                                                    "answer_absent_members_at_once"]
 
 
 def test_with_request_validation_on_localstacks_validator_refuses_a_bad_internal_request(tmp_path):
