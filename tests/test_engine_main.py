@@ -105,3 +105,64 @@ def test_an_operation_localstack_does_not_emulate_gets_its_catalog_message_from_
     assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"], error["Error"]["Message"]) == (
         501, "InternalFailure", "The API for service s3 is either not included in your current license plan or has not "
         "yet been emulated by LocalStack.")
+
+
+LATER_LIBRARIES = ("/pydantic_core/", "/yaml/_yaml", "/psutil/")  # their native parts, seen in /proc/<pid>/maps
+
+
+def test_a_booted_engine_has_not_loaded_what_it_uses_later_and_serves_its_swagger_page_when_asked(tmp_path):
+    """modules_on_first_use, deferred_imports, rolo_pydantic_dispatch (issue 13): after boot, health and an S3 call,
+    pydantic (its core), PyYAML (LibYAML) and LocalStack's DNS server (psutil) are not in the engine's memory; the
+    Swagger page, asked for, is rendered by LocalStack's own class with jinja2 (test_modules_on_first_use: not loaded
+    at boot)."""
+    with LocalStackEngine(state_dir=tmp_path / "engine") as engine:
+        def loaded() -> list[str]:
+            maps = open(f"/proc/{engine.pid}/maps").read()
+            return [library for library in LATER_LIBRARIES if library in maps]
+
+        assert http("GET", f"{engine.endpoint_url}/_localstack/health").status == 200
+        engine.clients().s3.list_buckets()
+        assert loaded() == []
+        page = http("GET", f"{engine.endpoint_url}/_localstack/swagger")
+        assert (page.status, page.headers["content-type"], "/openapi.yaml" in page.body.decode()) == (
+            200, "text/html", True)
+        assert loaded() == []
+
+
+def test_the_swagger_stand_in_routes_the_page_as_localstacks_own_class_does():
+    """deferred_imports' SwaggerUIApi: the same rules (path, host, methods, options) as LocalStack's."""
+    probe = ("from harness.localstack_plugins import deferred_imports as m; "
+             "from localstack.http.resources.swagger.endpoints import SwaggerUIApi; "
+             "rules = lambda api: [(n, getattr(api, n).rule_attributes) for n in dir(api) "
+             "if hasattr(getattr(api, n), 'rule_attributes')]; "
+             "ours = m.deferred_swagger_module().SwaggerUIApi; print(rules(ours) == rules(SwaggerUIApi), rules(ours))")
+    assert run_probe(probe).stdout.startswith(
+        "True [('server_swagger_ui', [_RuleAttributes(path='/_localstack/swagger'")
+
+
+def test_localstacks_dns_server_module_loads_only_when_used_and_then_answers_for_itself():
+    """deferred_imports' DNS server stand-in: with the server off (DNS_ADDRESS=0, as the harness runs it) LocalStack's
+    boot and shutdown hooks start, ask about and stop nothing without loading it; once something loads it (a name read
+    from the stand-in), the stand-in's functions are its own."""
+    probe = ("import os, sys; os.environ['DNS_ADDRESS'] = '0'; "
+             "from harness.localstack_plugins import deferred_imports as m; m.install(); "
+             "from localstack.dns import plugins; "
+             "plugins.start_dns_server(); plugins.setup_dns_configuration_on_host(); plugins.stop_server(); "
+             "from localstack.dns import server as stand_in; "
+             "print(m.is_loaded(m.DNS_SERVER_MODULE), 'dnslib' in sys.modules, stand_in.is_server_running()); "
+             "stand_in.get_fallback_dns_server; real = sys.modules[m.DNS_SERVER_MODULE]; real.DNS_SERVER = object(); "
+             "print(m.is_loaded(m.DNS_SERVER_MODULE), real is not stand_in, stand_in.is_server_running())")
+    assert run_probe(probe).stdout.splitlines() == ["False False False", "True True True"]
+
+
+def test_botocore_gets_urllib3s_own_ssl_context_and_pyopenssl_loads_when_more_is_read():
+    """deferred_imports' pyOpenSSL stand-in: botocore's `SSLContext` is the one urllib3's module saves as
+    `orig_util_SSLContext`; any other name read loads urllib3's module, which has the same saved context."""
+    probe = ("import sys; from harness.localstack_plugins import deferred_imports as m; m.install(); "
+             "from botocore import httpsession; from urllib3.util import ssl_; "
+             "print(httpsession.SSLContext is ssl_.SSLContext, 'OpenSSL' in sys.modules); "
+             "from urllib3.contrib import pyopenssl; pyopenssl.inject_into_urllib3; "
+             "real = sys.modules[m.PYOPENSSL_MODULE]; "
+             "print(m.is_loaded(m.PYOPENSSL_MODULE), real.orig_util_SSLContext is httpsession.SSLContext, "
+             "'OpenSSL' in sys.modules)")
+    assert run_probe(probe).stdout.splitlines() == ["True False", "True True True"]

@@ -99,12 +99,19 @@ ENGINE_BOOT_PROBE = """
     import localstack.aws.app
     from localstack.runtime import runtime
     from localstack.utils import crypto, net, docker_utils
-    from botocore import auth, httpchecksum
-    not_run = sorted(name for name in ("_awscrt", "docker", "dns.resolver", "asn1crypto.algos", "asn1crypto.cms")
+    from localstack.dns import plugins as dns_plugins
+    from localstack.http.resources.swagger import plugins as swagger_plugins
+    import localstack.aws.connect, localstack.plugins
+    from OpenSSL import crypto as openssl_crypto  # LocalStack's generate_ssl_cert does, before finding its certificate
+    from botocore import auth, httpchecksum, httpsession
+    dns_plugins.start_dns_server(), dns_plugins.setup_dns_configuration_on_host(), dns_plugins.stop_server()
+    not_run = sorted(name for name in ("_awscrt", "docker", "dns.resolver", "asn1crypto.algos", "asn1crypto.cms",
+                                       "dns.message", "dns.query", "OpenSSL.SSL", "OpenSSL.crypto", "yaml", "pydantic")
                      if type(sys.modules.get(name)) not in (types.ModuleType, type(None)))
-    catalog_run = [name for name in sys.modules
-                   if ".catalog" in name and not hasattr(sys.modules[name], "__harness_stand_in__")]
-    print(not_run, catalog_run, type(docker_utils.DOCKER_CLIENT).__name__)
+    stand_ins = [name for name, module in list(sys.modules.items())  # a deferred module's attribute would run it
+                 if type(module) is types.ModuleType and hasattr(module, "__harness_stand_in__")]
+    print(not_run, "jinja2" in sys.modules, "psutil" in sys.modules, sorted(stand_ins),
+          type(docker_utils.DOCKER_CLIENT).__name__, httpsession.SSLContext.__module__)
     print(auth.AUTH_TYPE_MAPS["v4"].__name__, auth.AUTH_TYPE_MAPS["s3v4"].__name__, auth.AUTH_TYPE_MAPS["v4a"].__name__,
           httpchecksum._CHECKSUM_CLS["crc32"].__name__, httpchecksum._CHECKSUM_CLS["crc32c"].__name__)
     import awscrt.checksums
@@ -114,8 +121,14 @@ ENGINE_BOOT_PROBE = """
 
 def test_the_engine_boots_with_the_modules_it_does_not_use_yet_unrun_and_botocores_own_sigv4_and_crc32():
     """`OVERRIDE_IN_DOCKER=0` as the engine has it: LocalStack then uses its docker CLI client, docker-py unrun."""
-    lines = run_probe(ENGINE_BOOT_PROBE, env={**os.environ, "OVERRIDE_IN_DOCKER": "0"}).stdout.splitlines()
+    lines = run_probe(ENGINE_BOOT_PROBE, env={**os.environ, "OVERRIDE_IN_DOCKER": "0", "DNS_ADDRESS": "0"}
+                      ).stdout.splitlines()
     assert lines == [
-        "['_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.resolver', 'docker'] [] CmdDockerClient",
+        "['OpenSSL.SSL', 'OpenSSL.crypto', '_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.message', "
+        "'dns.query', 'dns.resolver', 'docker', 'pydantic', 'yaml'] False False ['localstack.aws.catalog_exceptions', "
+        "'localstack.aws.handlers.validation', 'localstack.dns.server', 'localstack.http.resources.swagger.endpoints', "
+        "'localstack.utils.aws.message_forwarding', 'localstack.utils.catalog.plugins', "
+        "'requests.packages.urllib3.contrib.pyopenssl', 'urllib3.contrib.pyopenssl'] "
+        "CmdDockerClient ssl",
         "SigV4Auth S3SigV4Auth CrtSigV4AsymAuth Crc32Checksum CrtCrc32cChecksum",
         "2591144780 True"]

@@ -1,6 +1,6 @@
-"""LocalStack modules whose imports cost far more than an engine that does not use them needs, replaced by stand-ins
-that load LocalStack's own module, from its own file, when it is first used (inside LocalStack; issue 13).
-`engine_main.prepare_process` puts the stand-ins in `sys.modules` before LocalStack is imported.
+"""LocalStack modules (and one of urllib3's) whose imports cost far more than an engine that does not use them needs,
+replaced by stand-ins that load the module itself, from its own file, when it is first used (inside LocalStack; issue
+13). `engine_main.prepare_process` puts the stand-ins in `sys.modules` before LocalStack is imported.
 
 - `localstack.aws.handlers.validation` imports `openapi_core` at boot. Its two handlers check requests and answers of
   LocalStack's internal endpoints against its OpenAPI specs only when OPENAPI_VALIDATE_REQUEST or
@@ -19,6 +19,18 @@ that load LocalStack's own module, from its own file, when it is first used (ins
   raised NotImplementedError. They import the catalog's pydantic models and plugin loader at boot (~75 ms of
   `localstack.aws.app`'s import time). Their stand-ins' `get_aws_catalog` and `get_service_availability_exception`
   load the modules when first called.
+- `localstack.dns.server` imports dnslib, dnspython and psutil (~12 ms of boot, ~2 MB); LocalStack's boot hooks import
+  it to start its DNS server, which the harness turns off (DNS_ADDRESS=0), and to ask whether it runs and stop it.
+  The stand-in's `start_dns_server` does what LocalStack's does with the server off (nothing) and loads the module
+  otherwise; with the module not loaded no server can run, so `is_server_running`, `stop_servers` and
+  `revert_network_configuration` answer for it until it is, and hand over to it from then on.
+- `urllib3.contrib.pyopenssl`: botocore's `httpsession` imports only its `orig_util_SSLContext` (urllib3's own
+  `SSLContext`, saved before pyOpenSSL is injected), and the module imports pyOpenSSL and cryptography's x509 package
+  (~15 ms). The stand-in has urllib3's `SSLContext` under that name, as the module has until something injects
+  pyOpenSSL, which needs the module loaded.
+- `localstack.http.resources.swagger.endpoints` imports jinja2 (~7 ms) for its one page, `/_localstack/swagger`. The
+  stand-in's `SwaggerUIApi` has the same route (tests/test_engine_main.py compares them) and renders the page with
+  LocalStack's own class.
 """
 
 from __future__ import annotations
@@ -34,18 +46,21 @@ VALIDATION_MODULE = "localstack.aws.handlers.validation"
 FORWARDING_MODULE = "localstack.utils.aws.message_forwarding"
 CATALOG_MODULE = "localstack.utils.catalog.plugins"
 CATALOG_EXCEPTIONS_MODULE = "localstack.aws.catalog_exceptions"
+DNS_SERVER_MODULE = "localstack.dns.server"
+PYOPENSSL_MODULE = "urllib3.contrib.pyopenssl"
+SWAGGER_MODULE = "localstack.http.resources.swagger.endpoints"
+SWAGGER_PAGE = "/_localstack/swagger"
 _LOADING = threading.Lock()
 
 
-def localstack_module(name: str) -> types.ModuleType:
-    """LocalStack's own module `name`, imported once in place of its stand-in in `sys.modules` (by the import system,
-    so `on_import` patches and the parent package's attribute apply to it as to any import)."""
-    loaded = sys.modules.get(name)
-    if loaded is not None and not getattr(loaded, "__harness_stand_in__", False):
-        return loaded
+def module_itself(name: str) -> types.ModuleType:
+    """The module `name` itself, imported once in place of its stand-in in `sys.modules` (by the import system, so
+    `on_import` patches and the parent package's attribute apply to it as to any import)."""
+    if is_loaded(name):
+        return sys.modules[name]
     with _LOADING:
         stand_in_module = sys.modules.get(name)
-        if stand_in_module is not None and not getattr(stand_in_module, "__harness_stand_in__", False):
+        if is_loaded(name):
             return stand_in_module  # another thread imported it meanwhile
         sys.modules.pop(name, None)
         try:
@@ -55,17 +70,23 @@ def localstack_module(name: str) -> types.ModuleType:
             raise
 
 
+def is_loaded(name: str) -> bool:
+    """Whether the module itself is in `sys.modules` (not its stand-in)."""
+    module = sys.modules.get(name)
+    return module is not None and not getattr(module, "__harness_stand_in__", False)
+
+
 def stand_in(name: str, doc: str, **attributes: Any) -> types.ModuleType:
-    """A module named `name` with `attributes`; any other name read from it is read from LocalStack's own module,
+    """A module named `name` with `attributes`; any other name read from it is read from the module itself,
     except a dunder name (`__path__`, `__file__`): the import system asks for those of every module it imports from."""
 
-    def read_from_localstack(attribute: str) -> Any:
+    def read_from_module_itself(attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(f"module {name!r} (the harness's stand-in) has no attribute {attribute!r}")
-        return getattr(localstack_module(name), attribute)
+        return getattr(module_itself(name), attribute)
 
     module = types.ModuleType(name, doc)
-    module.__dict__.update(attributes, __harness_stand_in__=True, __getattr__=read_from_localstack)
+    module.__dict__.update(attributes, __harness_stand_in__=True, __getattr__=read_from_module_itself)
     return module
 
 
@@ -82,7 +103,7 @@ class DeferredValidator:
         if not (config.OPENAPI_VALIDATE_REQUEST or config.OPENAPI_VALIDATE_RESPONSE):
             return  # what LocalStack's handlers do then
         if self._validator is None:
-            self._validator = getattr(localstack_module(VALIDATION_MODULE), self._name)()
+            self._validator = getattr(module_itself(VALIDATION_MODULE), self._name)()
         self._validator(chain, context, response)
 
 
@@ -94,7 +115,7 @@ def deferred_validation_module() -> types.ModuleType:
 
 def _loaded_on_first_call(module_name: str, function_name: str) -> Callable[..., Any]:
     def forward(*args: Any, **kwargs: Any) -> Any:
-        return getattr(localstack_module(module_name), function_name)(*args, **kwargs)
+        return getattr(module_itself(module_name), function_name)(*args, **kwargs)
 
     forward.__name__ = forward.__qualname__ = function_name
     return forward
@@ -113,7 +134,60 @@ def deferred_catalog_modules() -> list[types.ModuleType]:
                          CATALOG_EXCEPTIONS_MODULE, "get_service_availability_exception"))]
 
 
+def _until_loaded(module_name: str, function_name: str, answer: Callable[..., Any]) -> Callable[..., Any]:
+    """`answer(*args)` while the module is not loaded, the module's own function from then on."""
+    forward = _loaded_on_first_call(module_name, function_name)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return forward(*args, **kwargs) if is_loaded(module_name) else answer(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = function_name
+    return call
+
+
+def start_dns_server(port: int, asynchronous: bool = False, standalone: bool = False) -> None:
+    from localstack import config
+
+    if not config.use_custom_dns():
+        return  # LocalStack's start_dns_server returns here too
+    module_itself(DNS_SERVER_MODULE).start_dns_server(port, asynchronous=asynchronous, standalone=standalone)
+
+
+def deferred_dns_server_module() -> types.ModuleType:
+    def nothing() -> None:
+        return None
+
+    return stand_in(DNS_SERVER_MODULE, "LocalStack's DNS server, imported when it is turned on",
+                    start_dns_server=start_dns_server,
+                    is_server_running=_until_loaded(DNS_SERVER_MODULE, "is_server_running", lambda: False),
+                    stop_servers=_until_loaded(DNS_SERVER_MODULE, "stop_servers", nothing),
+                    revert_network_configuration=_until_loaded(DNS_SERVER_MODULE, "revert_network_configuration",
+                                                               nothing))
+
+
+def deferred_pyopenssl_module() -> types.ModuleType:
+    from urllib3.util import ssl_
+
+    return stand_in(PYOPENSSL_MODULE, "urllib3's pyOpenSSL support, imported when more than its saved context is read",
+                    orig_util_SSLContext=ssl_.SSLContext)
+
+
+def deferred_swagger_module() -> types.ModuleType:
+    from rolo import route
+
+    class SwaggerUIApi:
+        """LocalStack's Swagger UI page, rendered by LocalStack's own class (and jinja2) when first asked for."""
+
+        @route(SWAGGER_PAGE, methods=["GET"])
+        def server_swagger_ui(self, request: Any) -> Any:
+            return module_itself(SWAGGER_MODULE).SwaggerUIApi().server_swagger_ui(request)
+
+    return stand_in(SWAGGER_MODULE, "LocalStack's Swagger UI endpoint, imported when the page is first asked for",
+                    SwaggerUIApi=SwaggerUIApi)
+
+
 def install() -> None:
-    """The stand-ins in `sys.modules`, unless LocalStack's modules are imported already."""
-    for module in [deferred_validation_module(), deferred_forwarding_module(), *deferred_catalog_modules()]:
+    """The stand-ins in `sys.modules`, unless the modules are imported already."""
+    for module in [deferred_validation_module(), deferred_forwarding_module(), *deferred_catalog_modules(),
+                   deferred_dns_server_module(), deferred_pyopenssl_module(), deferred_swagger_module()]:
         sys.modules.setdefault(module.__name__, module)

@@ -8,8 +8,9 @@ members parsed as None at once (`absent_request_members`), boot's and each start
 out of later garbage collections (`gc_freeze`), what LocalStack imports or makes at boot or at a service's first call
 without needing it then made when first used (`deferred_imports`: its OpenAPI validation, message forwarding and
 service catalog; `spec_patches`: its patches of botocore's specs; `moto_on_first_use`: moto; `iam_managed_policies`:
-an account's AWS managed policies; `modules_on_first_use`: docker-py, dnspython's resolver, asn1crypto;
-`awscrt_on_first_use`: awscrt's native library), and ending without the interpreter's teardown once LocalStack has
+an account's AWS managed policies; `modules_on_first_use`: docker-py, dnspython, asn1crypto, pyOpenSSL, PyYAML,
+pydantic; `rolo_pydantic_dispatch`: rolo's dispatcher without pydantic until it runs; `awscrt_on_first_use`:
+awscrt's native library), and ending without the interpreter's teardown once LocalStack has
 shut down (inside LocalStack; issue 13); it stops itself if the process that started it ends without stopping it
 (`owner_watch`).
 
@@ -42,6 +43,7 @@ from harness.localstack_plugins.http_header_parsing import read_plain_headers_di
 from harness.localstack_plugins.localstack_test_metrics import collect_test_metrics_only_when_asked
 from harness.localstack_plugins.on_import import when_imported
 from harness.localstack_plugins.owner_watch import watch_owner
+from harness.localstack_plugins.rolo_pydantic_dispatch import dispatch_without_pydantic_until_it_runs
 from harness.localstack_plugins.route_prechecks import ask_routers_only_about_matching_requests
 from harness.localstack_plugins.spec_patches import patch_loaded_specs_in_place
 from harness.localstack_plugins.werkzeug_headers import look_up_absent_headers_without_exceptions
@@ -78,6 +80,7 @@ def prepare_process() -> None:
     freeze_once_ready(events.infra_ready)  # first: no collection while the rest of the boot imports and builds
     when_imported("localstack.services.plugins", freeze_after_service_starts)
     watch_owner()
+    when_imported("rolo.routing.handler", dispatch_without_pydantic_until_it_runs)  # deferred_imports imports rolo
     deferred_imports.install()
     moto_on_first_use.install()
     iam_managed_policies.install()

@@ -16,6 +16,15 @@ Two differences:
 - `dns.resolver` (~60 ms): `localstack.utils.net` imports it for a function that resolves names upstream.
 - asn1crypto's `algos`, `cms`, `core` and `x509` (~30 ms): `localstack.utils.crypto` builds PKCS#7 envelopes with
   them, in functions.
+- `dns.message` and `dns.query` (dnspython, ~10 ms): `localstack.aws.connect` imports them for a function that asks an
+  upstream DNS server; LocalStack's DNS server module, which also imports them, is a stand-in (`deferred_imports`).
+- `OpenSSL.SSL` and `OpenSSL.crypto` (pyOpenSSL, ~15 ms with cryptography's x509 modules): LocalStack's
+  `generate_ssl_cert` imports `OpenSSL.crypto` before it finds its certificate made (`localstack_certificate` places
+  it), and urllib3's pyOpenSSL module, which botocore imports, is a stand-in (`deferred_imports`).
+- `yaml` (~6 ms): LocalStack's plugins module and its Swagger plugin import it for functions (an OpenAPI spec read and
+  one served).
+- `pydantic` (~10 ms and pydantic_core's native library): rolo's request dispatcher imports it; until its code has run
+  rolo dispatches without it (`rolo_pydantic_dispatch`).
 
 `awscrt_on_first_use` defers awscrt's native library the same way.
 """
@@ -31,7 +40,8 @@ from collections.abc import Iterable
 from typing import Any
 
 DEFERRED = frozenset({"docker", "dns.resolver", "asn1crypto.algos", "asn1crypto.cms", "asn1crypto.core",
-                      "asn1crypto.x509"})
+                      "asn1crypto.x509", "dns.message", "dns.query", "OpenSSL.SSL", "OpenSSL.crypto", "yaml",
+                      "pydantic"})
 
 
 class _Pending:
@@ -101,6 +111,12 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
 def defer_until_first_read(names: Iterable[str]) -> None:
     """Modules `names`, when imported from now on, run when a name is first read from them."""
     sys.meta_path.insert(0, _DeferringFinder(names))
+
+
+def has_run(name: str) -> bool:
+    """Whether module `name` is imported and its own code has run (False while it waits for a first read)."""
+    module = sys.modules.get(name)
+    return module is not None and type(module) is not _RunsOnFirstRead
 
 
 def install() -> None:
