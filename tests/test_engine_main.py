@@ -97,6 +97,19 @@ def test_the_lambda_service_is_imported_without_the_message_forwarding_it_uses_o
     assert run_probe(probe).stdout.strip() == "False True False send_event_to_target"
 
 
+def test_the_lambda_service_is_imported_without_pydantic_and_its_event_source_mappings_back_off_as_localstacks():
+    """deferred_imports' backoff stand-in: the Lambda service's import leaves pydantic unrun (modules_on_first_use);
+    a backoff its event source mapping workers make is LocalStack's pydantic dataclass, with its own arithmetic."""
+    probe = ("from harness.localstack_plugins import engine_main; "
+             "from harness.localstack_plugins.modules_on_first_use import has_run; engine_main.prepare_process(); "
+             "import localstack.services.lambda_.provider; "
+             "from localstack.services.lambda_.event_source_mapping import esm_worker; print(has_run('pydantic')); "
+             "backoff = esm_worker.ExponentialBackoff(initial_interval=2, randomization_factor=0, max_retries=2); "
+             "print(has_run('pydantic'), type(backoff).__module__, backoff.next_backoff(), backoff.next_backoff(), "
+             "backoff.next_backoff())")
+    assert run_probe(probe).stdout.splitlines() == ["False", "True localstack.utils.backoff 2.0 3.0 0"]
+
+
 def test_an_operation_localstack_does_not_emulate_gets_its_catalog_message_from_the_catalog_loaded_then(aws_client):
     """deferred_imports: LocalStack's service catalog is loaded at the first NotImplementedError, for its message."""
     with pytest.raises(ClientError) as not_emulated:

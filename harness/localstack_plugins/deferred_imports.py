@@ -28,6 +28,9 @@ replaced by stand-ins that load the module itself, from its own file, when it is
   `SSLContext`, saved before pyOpenSSL is injected), and the module imports pyOpenSSL and cryptography's x509 package
   (~15 ms). The stand-in has urllib3's `SSLContext` under that name, as the module has until something injects
   pyOpenSSL, which needs the module loaded.
+- `localstack.utils.backoff` defines its `ExponentialBackoff` as a pydantic dataclass, so the Lambda service, which
+  imports it with its event source mappings' worker and pollers (they make one when they poll), loaded pydantic (~15
+  ms, ~5 MB) in every engine's first Lambda call. The stand-in's `ExponentialBackoff` makes LocalStack's.
 - `localstack.http.resources.swagger.endpoints` imports jinja2 (~7 ms) for its one page, `/_localstack/swagger`. The
   stand-in's `SwaggerUIApi` has the same route (tests/test_engine_main.py compares them) and renders the page with
   LocalStack's own class.
@@ -48,6 +51,7 @@ CATALOG_MODULE = "localstack.utils.catalog.plugins"
 CATALOG_EXCEPTIONS_MODULE = "localstack.aws.catalog_exceptions"
 DNS_SERVER_MODULE = "localstack.dns.server"
 PYOPENSSL_MODULE = "urllib3.contrib.pyopenssl"
+BACKOFF_MODULE = "localstack.utils.backoff"
 SWAGGER_MODULE = "localstack.http.resources.swagger.endpoints"
 SWAGGER_PAGE = "/_localstack/swagger"
 _LOADING = threading.Lock()
@@ -172,6 +176,11 @@ def deferred_pyopenssl_module() -> types.ModuleType:
                     orig_util_SSLContext=ssl_.SSLContext)
 
 
+def deferred_backoff_module() -> types.ModuleType:
+    return stand_in(BACKOFF_MODULE, "LocalStack's backoff (a pydantic dataclass), imported when one is first made",
+                    ExponentialBackoff=_loaded_on_first_call(BACKOFF_MODULE, "ExponentialBackoff"))
+
+
 def deferred_swagger_module() -> types.ModuleType:
     from rolo import route
 
@@ -189,5 +198,6 @@ def deferred_swagger_module() -> types.ModuleType:
 def install() -> None:
     """The stand-ins in `sys.modules`, unless the modules are imported already."""
     for module in [deferred_validation_module(), deferred_forwarding_module(), *deferred_catalog_modules(),
-                   deferred_dns_server_module(), deferred_pyopenssl_module(), deferred_swagger_module()]:
+                   deferred_dns_server_module(), deferred_pyopenssl_module(), deferred_backoff_module(),
+                   deferred_swagger_module()]:
         sys.modules.setdefault(module.__name__, module)
