@@ -127,7 +127,7 @@ def test_the_engine_boots_with_the_modules_it_does_not_use_yet_unrun_and_botocor
         "['OpenSSL.SSL', 'OpenSSL.crypto', '_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.message', "
         "'dns.query', 'dns.resolver', 'docker', 'pydantic', 'yaml'] False False ['localstack.aws.catalog_exceptions', "
         "'localstack.aws.handlers.validation', 'localstack.dns.server', 'localstack.http.resources.swagger.endpoints', "
-        "'localstack.utils.aws.message_forwarding', 'localstack.utils.catalog.plugins', "
+        "'localstack.utils.aws.message_forwarding', 'localstack.utils.backoff', 'localstack.utils.catalog.plugins', "
         "'requests.packages.urllib3.contrib.pyopenssl', 'urllib3.contrib.pyopenssl'] "
         "CmdDockerClient ssl",
         "SigV4Auth S3SigV4Auth CrtSigV4AsymAuth Crc32Checksum CrtCrc32cChecksum",
