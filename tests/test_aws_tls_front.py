@@ -6,15 +6,18 @@ hand-over."""
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from harness.endpoints.ca import ensure_ca
+from harness.endpoints.ca import HarnessCa, ensure_ca
 from harness.localstack_plugins.aws_tls_front import TlsFront
+from tests.python_probe import run_probe
 
 
 class StandInGateway:
@@ -85,14 +88,14 @@ def _read_body(reader, head: bytes) -> bytes:
 
 
 @pytest.fixture
-def front_to(tmp_path) -> Iterator:
+def front_to() -> Iterator:
     fronts: list[TlsFront] = []
 
     gateways: list[StandInGateway] = []
 
     def make(gateway: StandInGateway) -> TlsFront:
         gateways.append(gateway)
-        fronts.append(TlsFront(ensure_ca(), gateway.port, tmp_path).start())
+        fronts.append(TlsFront(ensure_ca(), gateway.port).start())
         return fronts[-1]
 
     yield make
@@ -190,7 +193,40 @@ def test_certificates_follow_the_name_the_client_asked_for(front_to):
                 context.wrap_socket(raw, server_hostname=refused)
 
 
-def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path):
+def test_a_leaf_certificate_is_kept_a_week_and_issued_again_after_it_or_once_the_ca_is_new(tmp_path, monkeypatch):
+    """HarnessCa.leaf_chain (issue 13): engines take the leaf an earlier one issued; one older than a week, or older
+    than the CA's certificate, is issued again (a new serial number)."""
+    ca = ensure_ca(tmp_path / "ca")
+    first = ca.leaf_chain("lambda.us-east-1.amazonaws.com").read_bytes()
+    issue = HarnessCa.issue
+    monkeypatch.setattr(HarnessCa, "issue", lambda self, hostname: pytest.fail(f"{hostname}: issued again"))
+    chain = ca.leaf_chain("LAMBDA.us-east-1.amazonaws.com.")
+    assert chain.read_bytes() == first and chain.parent == tmp_path / "ca" / "leaves"
+    monkeypatch.setattr(HarnessCa, "issue", issue)
+    week_ago = time.time() - 7 * 24 * 3600 - 60
+    os.utime(chain, (week_ago, week_ago))
+    second = ca.leaf_chain("lambda.us-east-1.amazonaws.com").read_bytes()
+    assert second != first
+    os.utime(ca.certificate, (time.time() + 5, time.time() + 5))
+    assert ca.leaf_chain("lambda.us-east-1.amazonaws.com").read_bytes() not in (first, second)
+    assert sorted(path.name for path in chain.parent.iterdir()) == ["lambda.us-east-1.amazonaws.com.pem"]
+
+
+def test_a_front_started_with_a_kept_leaf_certificate_does_without_cryptographys_x509_modules(tmp_path):
+    """What the engine's boot imports for its front (issue 13): a fresh interpreter whose cache has the leaf."""
+    environment = {**os.environ, "HARNESS_CACHE_DIR": str(tmp_path)}
+    probe = """
+        import sys
+        from harness.endpoints.ca import ensure_ca
+        from harness.localstack_plugins.aws_tls_front import TlsFront
+        front = TlsFront(ensure_ca(), 9).start()
+        front.stop()
+        print("cryptography.x509" in sys.modules)
+        """
+    assert [run_probe(probe, env=environment).stdout.strip() for _ in range(2)] == ["True", "False"]
+
+
+def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed():
     """With a hand-over (the engine's in-process gateway), a body within BODY_READ_WHOLE_LIMIT goes to it, with the
     request's method, target and end-to-end headers; a chunked body still goes to the gateway's port."""
     from harness.localstack_plugins.gateway_server import BODY_READ_WHOLE_LIMIT
@@ -204,7 +240,7 @@ def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path
         return Answer(201, "Created", [("Content-Length", str(len(answer))), ("Connection", "close")], answer)
 
     gateway = StandInGateway()
-    front = TlsFront(ensure_ca(), gateway.port, tmp_path, hand_over).start()
+    front = TlsFront(ensure_ca(), gateway.port, hand_over).start()
     try:
         connection = connect(front, "bucket.s3.amazonaws.com")
         for body in (b"small", b"x" * BODY_READ_WHOLE_LIMIT):
@@ -228,7 +264,7 @@ def test_a_request_read_whole_is_handed_over_and_a_streamed_one_relayed(tmp_path
         gateway.close()
 
 
-def test_a_client_waiting_for_100_continue_gets_it_from_the_front_and_its_request_is_handed_over(tmp_path):
+def test_a_client_waiting_for_100_continue_gets_it_from_the_front_and_its_request_is_handed_over():
     """An SDK's upload (`Expect: 100-continue`, a Content-Length within the limit): the front answers `100 Continue`
     at once, as the gateway's own server does, reads the body and hands the request over in-process."""
     from harness.localstack_plugins.in_process_gateway import Answer
@@ -241,7 +277,7 @@ def test_a_client_waiting_for_100_continue_gets_it_from_the_front_and_its_reques
         return Answer(201, "Created", [("Content-Length", str(len(answer)))], answer)
 
     gateway = StandInGateway()
-    front = TlsFront(ensure_ca(), gateway.port, tmp_path, hand_over).start()
+    front = TlsFront(ensure_ca(), gateway.port, hand_over).start()
     try:
         with socket.create_connection(("127.0.0.1", front.port), timeout=5) as raw, \
                 ensure_ca().client_context().wrap_socket(raw, server_hostname="bucket.s3.amazonaws.com") as tls:

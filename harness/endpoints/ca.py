@@ -3,7 +3,10 @@
 Made once per machine in the harness cache (`<cache>/aws-endpoints/`), with `cryptography`: a CA key and
 certificate, one leaf key shared by every leaf certificate (so Chromium can trust it by its SPKI hash), and a
 trust bundle (the system's CAs + the harness CA) for the runtimes that take one file (SSL_CERT_FILE and the like).
-Nothing is added to the host's trust store.
+Nothing is added to the host's trust store. A leaf certificate, valid for 30 days, is kept in `leaves/` and used by
+every engine for a week after it was issued (issue 13: issuing one and importing cryptography's x509 modules for it
+took ~18 ms of CPU and 5 MB in every engine's boot); cryptography is imported only where a key or certificate is made
+or read.
 
 The names a leaf certificate covers follow AWS's own certificates: S3 presents a wildcard one label below its
 endpoint (`*.s3.amazonaws.com`, `*.s3.us-east-1.amazonaws.com`), so a dotted bucket name in the host
@@ -20,21 +23,24 @@ import hashlib
 import os
 import re
 import ssl
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from typing import TYPE_CHECKING
 
 from harness.shared.cache import cache_dir
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 CA_NAME = "cruddur-harness local AWS endpoints CA"
 AWS_DOMAIN = "amazonaws.com"
 _S3_ENDPOINT = re.compile(r"^(?P<bucket>.+?)\.(?P<endpoint>s3[.-](?:[a-z0-9-]+\.)*amazonaws\.com)$")
 _CA_LIFETIME = datetime.timedelta(days=3650)
 _LEAF_LIFETIME = datetime.timedelta(days=30)
+_LEAF_REUSE_SECONDS = 7 * 24 * 3600  # a kept leaf outlives any engine that takes it by weeks
 _SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem")
 
 
@@ -66,12 +72,34 @@ class HarnessCa:
 
     def leaf_spki_sha256(self) -> str:
         """base64(sha256(SubjectPublicKeyInfo)) of the shared leaf key: Chromium's `--ignore-certificate-errors-spki-list`."""
+        from cryptography.hazmat.primitives import serialization
+
         key = serialization.load_pem_private_key(self.leaf_key.read_bytes(), password=None)
         spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
+    def leaf_chain(self, hostname: str) -> Path:
+        """A PEM file: a leaf certificate for `hostname` (then the CA's), kept from an earlier call for a week unless
+        the CA was made again since; its key is `leaf_key`. Safe when several processes ask at once."""
+        chain = self.directory / "leaves" / f"{certificate_names(hostname)[0].replace('*', '_')}.pem"
+        try:
+            issued = chain.stat().st_mtime
+            if self.certificate.stat().st_mtime <= issued and 0 <= time.time() - issued < _LEAF_REUSE_SECONDS:
+                return chain
+        except FileNotFoundError:
+            pass
+        chain.parent.mkdir(exist_ok=True)
+        partial = chain.with_name(f"{chain.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        partial.write_bytes(self.issue(hostname))
+        partial.replace(chain)
+        return chain
+
     def issue(self, hostname: str) -> bytes:
         """A PEM leaf certificate (then the CA's) for `hostname`, with the shared leaf key."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
         ca_cert = x509.load_pem_x509_certificate(self.certificate.read_bytes())
         ca_key = serialization.load_pem_private_key(self.key.read_bytes(), password=None)
         leaf_key = serialization.load_pem_private_key(self.leaf_key.read_bytes(), password=None)
@@ -126,6 +154,11 @@ def ensure_ca(directory: Path | None = None) -> HarnessCa:
 
 
 def _make_ca(ca: HarnessCa) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME)])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -150,6 +183,8 @@ def _make_ca(ca: HarnessCa) -> None:
 
 
 def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    from cryptography.hazmat.primitives import serialization
+
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as file:

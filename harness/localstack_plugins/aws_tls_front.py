@@ -2,12 +2,12 @@
 
 An `on_infra_start` hook starts it on `127.0.0.1:<free port>`. Connections come from Lambda processes (the LD_PRELOAD
 library sends `<AWS hostname>:443` here), from the test process and from Chromium (`harness.library.aws_endpoints`).
-TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA on first use and
-kept; each HTTP/1.1 request then goes to LocalStack's gateway as it came (method, target, every end-to-end header:
-`Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them: handed over in-process
-(`in_process_gateway`) when its body is read whole (`gateway_server.whole_body_length`: up to 1 MiB, not chunked;
-a client waiting for `100 Continue` gets it from the front at once, as the gateway's own server sends it before the
-request reaches LocalStack), else relayed, streaming, to the gateway's port. SDKs send `Expect: 100-continue` with
+TLS ends here with a certificate for the name the client asked for (SNI), issued by the harness CA and kept
+(`HarnessCa.leaf_chain`); each HTTP/1.1 request then goes to LocalStack's gateway as it came (method, target, every
+end-to-end header: `Host: <bucket>.s3.amazonaws.com`, the SigV4 signature), and LocalStack routes it by them: handed
+over in-process (`in_process_gateway`) when its body is read whole (`gateway_server.whole_body_length`: up to 1 MiB, not
+chunked; a client waiting for `100 Continue` gets it from the front at once, as the gateway's own server sends it before
+the request reaches LocalStack), else relayed, streaming, to the gateway's port. SDKs send `Expect: 100-continue` with
 S3 uploads (the AWS SDK for JavaScript with each PutObject): relayed, each cost a loopback connection and the gateway
 server's HTTP parse besides the front's own.
 Each connection is served on a pooled thread, on a blocking `ssl.SSLSocket`, by an http.server handler, as the
@@ -25,12 +25,10 @@ import json
 import logging
 import socket
 import ssl
-import tempfile
 import threading
 from collections.abc import Callable
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any
 
 from localstack.http import Request, Response
@@ -57,9 +55,9 @@ class TlsFront:
     the gateway at `upstream_port`. A connection is served on a pooled thread (`gateway_server.ConnectionThreads`) on
     a blocking `ssl.SSLSocket`, as the gateway's own server serves its connections."""
 
-    def __init__(self, ca: HarnessCa, upstream_port: int, workdir: Path, hand_over: HandOver | None = None) -> None:
+    def __init__(self, ca: HarnessCa, upstream_port: int, hand_over: HandOver | None = None) -> None:
         """`hand_over`: how a request read whole reaches the gateway in-process (None: every request is relayed)."""
-        self._ca, self._workdir = ca, workdir
+        self._ca = ca
         self.upstream_port, self.hand_over = upstream_port, hand_over
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
@@ -99,10 +97,8 @@ class TlsFront:
         key = certificate_names(hostname)[0]  # one certificate per name AWS's certificates cover
         with self._lock:
             if key not in self._contexts:
-                pem = self._workdir / f"{key.replace('*', '_')}.pem"
-                pem.write_bytes(self._ca.issue(hostname))
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-                context.load_cert_chain(pem, self._ca.leaf_key)
+                context.load_cert_chain(self._ca.leaf_chain(hostname), self._ca.leaf_key)
                 context.set_alpn_protocols(["http/1.1"])  # the gateway speaks HTTP/1.1 to us; so must the client
                 self._contexts[key] = context
             return self._contexts[key]
@@ -354,5 +350,5 @@ def start_aws_tls_front() -> None:
         ensure_library()
     except Exception as error:  # noqa: BLE001 - the engine still runs; Lambdas then meet AWS hostnames unresolved
         LOG.error("AWS hostnames inside Lambda: %s", error)
-    _FRONT.append(TlsFront(ca, gateway_port(), Path(tempfile.mkdtemp(prefix="aws-tls-front-")), in_process_gateway.dispatch).start())
+    _FRONT.append(TlsFront(ca, gateway_port(), in_process_gateway.dispatch).start())
     ROUTER.add(ENDPOINTS_PATH, endpoint=describe_endpoints, methods=["GET"])
