@@ -86,30 +86,43 @@ def test_the_cli_starts_without_boto3_so_harness_up_starts_localstack_first():
     assert run_probe(probe, timeout=60).stdout.strip() == "[]"
 
 
-def test_up_and_demo_load_boto3_and_make_the_user_pool_while_localstack_boots():
-    """harness.cli.main.running_engine: what provisioning needs and LocalStack does not is made during the boot."""
-    probe = """
+@pytest.mark.parametrize("second_port", [False, True], ids=["its-first-port", "a-second-attempt-took-another"])
+def test_up_and_demo_load_boto3_and_make_the_user_pool_and_clients_while_localstack_boots(second_port):
+    """harness.cli.main.running_engine: what provisioning needs and LocalStack does not is made during the boot: boto3,
+    the user pool's key, the clients provisioning calls (harness.cli.stack.PROVISIONING_CLIENTS), for the port being
+    booted on; if a second boot attempt took another port (a free port taken meanwhile), clients for that one."""
+    probe = f"""
 import sys
-from harness.cli import main
+from harness.cli import main, stack
+from harness.library.aws import AwsClients
 
 class BootingEngine:
-    region, state_dir = "eu-west-1", "/nonexistent"
+    region, state_dir, endpoint_url = "eu-west-1", "/nonexistent", "http://127.0.0.1:1"
     def __init__(self, **_): pass
+    def clients(self): return AwsClients(self.endpoint_url, self.region)
     def start(self, while_booting):
         before = "boto3" in sys.modules
         while_booting()
         print("boto3 before/after:", before, "boto3" in sys.modules, file=sys.stderr)
         rsa.generate_private_key = lambda *_: print("an RSA key made after the boot", file=sys.stderr)
+        AwsClients._make_client = lambda *_: print("a client made after the boot", file=sys.stderr)
+        if {second_port}:
+            self.endpoint_url = "http://127.0.0.1:2"
     def stop(self): pass
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 main.LocalStackEngine = BootingEngine
-with main.running_engine(None, None) as (engine, pool):
+with main.running_engine(None, None) as (engine, prepared):
+    pool, clients = prepared.pool, prepared.clients_of(engine)
     print("pool:", pool.region, pool.issuer.startswith("https://cognito-idp.eu-west-1.amazonaws.com/"), file=sys.stderr)
     pool.access_token()
+    made = sorted(clients._clients) == sorted(stack.PROVISIONING_CLIENTS)
+    print("clients:", clients.endpoint_url, made, file=sys.stderr)
 """
     result = run_probe(probe, timeout=60)
-    assert result.stderr.splitlines() == ["boto3 before/after: False True", "pool: eu-west-1 True"], result.stderr
+    clients = "clients: http://127.0.0.1:2 False" if second_port else "clients: http://127.0.0.1:1 True"
+    assert result.stderr.splitlines() == ["boto3 before/after: False True", "pool: eu-west-1 True", clients], (
+        result.stderr)
 
 
 def test_start_failure_shows_log_tail_and_leaves_nothing(tmp_path):

@@ -23,7 +23,7 @@ from harness.library.targets.localstack_host import LocalStackEngine
 from harness.shared.errors import HarnessError
 
 if TYPE_CHECKING:
-    from harness.library.identity import FakeCognitoUserPool
+    from harness.cli.stack import Prepared
 
 # The commands import what they use when they run, and `up`/`demo` while LocalStack boots (stack.py): the AWS library
 # and boto3 take ~0.6 s to import, which `harness up` no longer spends before it starts the engine (issue 13).
@@ -32,20 +32,21 @@ IDENTITY_FILE = "identity.json"  # the fake user pool's keys, for `harness token
 STACK_FILE = "stack.json"  # exists only while it describes a live, ready stack
 
 
-def _prepare_while_booting(region: str) -> FakeCognitoUserPool:
+def _prepare_while_booting(engine: LocalStackEngine) -> Prepared:
     from harness.cli import stack
 
-    return stack.prepare_while_booting(region)
+    return stack.prepare_while_booting(engine)
 
 
 @contextmanager
-def running_engine(state_dir: str | None, port: int | None) -> Iterator[tuple[LocalStackEngine, FakeCognitoUserPool]]:
-    """A booted engine, and the fake user pool that `harness.cli.stack` (loaded meanwhile) made while it booted."""
+def running_engine(state_dir: str | None, port: int | None) -> Iterator[tuple[LocalStackEngine, Prepared]]:
+    """A booted engine, and the fake user pool and clients that `harness.cli.stack` (loaded meanwhile) made while it
+    booted."""
     engine = LocalStackEngine(state_dir=state_dir, port=port)
     print(f"LocalStack (host mode, no Docker), state in {engine.state_dir}")
-    prepared: list[FakeCognitoUserPool] = []
+    prepared: list[Prepared] = []
     step("booting LocalStack on 127.0.0.1",
-         lambda: engine.start(while_booting=lambda: prepared.append(_prepare_while_booting(engine.region))))
+         lambda: engine.start(while_booting=lambda: prepared.append(_prepare_while_booting(engine))))
     try:
         yield engine, prepared[0]
     finally:
@@ -65,10 +66,10 @@ def withdrawn_at_exit(stack_file: Path) -> Iterator[Path]:
 def demo(args: argparse.Namespace) -> int:
     """Boot, provision the avatar stack, run the avatar flow step by step, then one step broken on purpose (avatar_demo)."""
     image = Path(args.image).read_bytes()  # before booting: an unreadable image is said at once
-    with running_engine(args.state_dir, args.port) as (engine, pool):
+    with running_engine(args.state_dir, args.port) as (engine, prepared):
         from harness.cli import stack
 
-        return stack.avatar_flow_report(engine, pool, args, image)
+        return stack.avatar_flow_report(engine, prepared, args, image)
 
 
 def up(args: argparse.Namespace) -> int:
@@ -78,10 +79,12 @@ def up(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     if args.state_dir:  # a restart in the same state dir: the last run's stack.json describes nothing that runs
         (Path(args.state_dir) / STACK_FILE).unlink(missing_ok=True)
-    with running_engine(args.state_dir, args.port) as (engine, pool), withdrawn_at_exit(engine.state_dir / STACK_FILE):
+    with (running_engine(args.state_dir, args.port) as (engine, prepared),
+          withdrawn_at_exit(engine.state_dir / STACK_FILE)):
         from harness.cli import stack
 
-        pipeline, api = stack.provision_stack(engine.clients(), pool, args)
+        pool = prepared.pool
+        pipeline, api = stack.provision_stack(prepared.clients_of(engine), pool, args)
         pool.save(engine.state_dir / IDENTITY_FILE)
         facts = stack.stack_facts(engine, pipeline, api, pool)
         stack_file = engine.state_dir / STACK_FILE

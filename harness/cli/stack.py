@@ -5,6 +5,7 @@ imports (the AWS library) and `prepare_while_booting` then overlap the engine's 
 from __future__ import annotations
 
 import argparse
+from typing import NamedTuple
 
 from harness.cli import avatar_demo
 from harness.library.avatar_api import AvatarApi, AvatarApiSpec, provision_avatar_api
@@ -18,15 +19,32 @@ from harness.library.targets.localstack_host import LocalStackEngine
 from harness.library.thumbnail_pipeline import ThumbnailPipeline, ThumbnailPipelineSpec, provision_thumbnail_pipeline
 
 
-def prepare_while_booting(region: str) -> FakeCognitoUserPool:
+PROVISIONING_CLIENTS = ("s3", "iam", "lambda", "sts", "apigatewayv2", "logs")  # the clients provision_stack calls
+
+
+class Prepared(NamedTuple):
+    """What `prepare_while_booting` made: the fake user pool, and clients for the port the engine booted on."""
+
+    pool: FakeCognitoUserPool
+    clients: AwsClients
+
+    def clients_of(self, engine: LocalStackEngine) -> AwsClients:
+        """The clients made during the boot, or new ones if a second boot attempt took another port."""
+        return self.clients if self.clients.endpoint_url == engine.endpoint_url else engine.clients()
+
+
+def prepare_while_booting(engine: LocalStackEngine) -> Prepared:
     """What provisioning needs and LocalStack does not, made on this process's core while the engine boots on the
-    other: boto3 loaded (~0.25 s; AwsClients would import it on first use, after the boot) and the fake user pool's
-    signing key (~0.05 s; made on first use, and its JWKS is the first thing provisioning publishes). Nothing here
-    depends on the engine's port, which a second boot attempt may change."""
+    other: boto3 loaded (~0.16 s; AwsClients would import it on first use, after the boot), the fake user pool's
+    signing key (~0.05 s; made on first use, and its JWKS is the first thing provisioning publishes) and the clients
+    provisioning uses (~0.09 s, S3's ~0.05 s of it), for the port the engine is booting on."""
     load_sdk()
-    pool = FakeCognitoUserPool(region=region)
+    pool = FakeCognitoUserPool(region=engine.region)
     pool.jwks()
-    return pool
+    clients = engine.clients()
+    for service in PROVISIONING_CLIENTS:
+        clients.client(service)
+    return Prepared(pool, clients)
 
 
 def provision_stack(clients: AwsClients, pool: FakeCognitoUserPool, args: argparse.Namespace) -> tuple[ThumbnailPipeline, AvatarApi]:
@@ -75,10 +93,10 @@ def _aws_hostname_facts(engine: LocalStackEngine) -> dict[str, str]:
     return {"aws_https": endpoints.https, "ca_certificate": str(endpoints.ca.certificate)} if endpoints else {}
 
 
-def avatar_flow_report(engine: LocalStackEngine, pool: FakeCognitoUserPool, args: argparse.Namespace, image: bytes) -> int:
-    """`harness demo` on a booted engine: provision (trusting `pool`), run the avatar flow with `image` step by step,
-    then one step broken on purpose."""
-    clients = engine.clients()
+def avatar_flow_report(engine: LocalStackEngine, prepared: Prepared, args: argparse.Namespace, image: bytes) -> int:
+    """`harness demo` on a booted engine: provision (trusting the prepared pool), run the avatar flow with `image` step
+    by step, then one step broken on purpose."""
+    pool, clients = prepared.pool, prepared.clients_of(engine)
     pipeline, api = provision_stack(clients, pool, args)
     activate(AwsEndpoints.of_engine(engine.endpoint_url))  # the presigned PUT on S3's host reaches the engine
     with CdnDistribution(clients.s3, pipeline.spec.assets_bucket) as cdn:
