@@ -1,6 +1,6 @@
 """Archives unpacked once per content (harness/localstack_plugins/lambda_code_cache.py): the second version with the same
-archive downloads and unpacks nothing, two engines racing on one archive both get it whole, and a deployed function
-runs from the shared copy of its own bytes."""
+archive downloads and unpacks nothing, two engines racing on one archive both get it whole, a deployed function
+runs from the shared copy of its own bytes, and the archive is read from LocalStack's bucket without awscrt."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from harness.library.packaging import zip_files
+from harness.library.targets.localstack_host import LocalStackEngine
+from harness.localstack_plugins import lambda_code_cache
 from harness.localstack_plugins.lambda_code_cache import prepare_for_execution, shared_location
 
 
@@ -37,7 +39,7 @@ class FakeCode:
     def get_unzipped_code_location(self) -> Path:
         return self.location
 
-    def _download_archive_to_file(self, target) -> None:
+    def download(self, target) -> None:
         self.downloads += 1
         target.write(self.data)
         target.flush()
@@ -45,7 +47,9 @@ class FakeCode:
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
+    """The harness cache in tmp_path; an archive is read from its FakeCode (in an engine: from LocalStack's bucket)."""
     monkeypatch.setenv("HARNESS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lambda_code_cache, "download_archive", lambda code, target: code.download(target))
     return tmp_path / "cache"
 
 
@@ -94,3 +98,25 @@ def test_functions_deployed_from_one_archive_run_from_its_single_unpacking(aws_c
         answers.append(json.loads(aws_client.lambda_.invoke(FunctionName=name)["Payload"].read()))
     expected = str(shared_location(base64.b64encode(hashlib.sha256(code).digest()).decode()))
     assert answers == [{"root": expected, "marker": marker}] * 2
+
+
+@pytest.mark.emulator_only("the shared unpacking is the emulator's")
+def test_an_archive_is_read_from_localstacks_code_bucket_without_loading_awscrt(tmp_path):
+    """download_archive (issue 13): one GetObject, not boto3's download_fileobj, whose choice of transfer manager
+    loads awscrt's native library; a fresh engine's first function of new content runs with it unloaded."""
+    import json
+
+    marker = uuid.uuid4().hex
+    with LocalStackEngine(state_dir=tmp_path / "engine") as engine:
+        clients = engine.clients()
+        role = clients.iam.create_role(RoleName="code-reader", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]
+        clients.lambda_.create_function(FunctionName="code-reader", Runtime="python3.12", Role=role["Arn"],
+                                        Handler="app.handler",
+                                        Code={"ZipFile": zip_files({"app.py": REPORTS_ITS_CODE, "marker.txt": marker})})
+        clients.lambda_.get_waiter("function_active_v2").wait(FunctionName="code-reader",
+                                                              WaiterConfig={"Delay": 0.1, "MaxAttempts": 100})
+        answer = json.loads(clients.lambda_.invoke(FunctionName="code-reader")["Payload"].read())
+        assert answer["marker"] == marker
+        assert "_awscrt" not in open(f"/proc/{engine.pid}/maps").read()
