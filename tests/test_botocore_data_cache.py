@@ -1,9 +1,11 @@
-"""botocore's data files read through the harness's cache (harness/shared/botocore_data_cache.py, issue 13): the same
-data botocore parses, fresh for each caller, made again from the JSON when the cache is bad."""
+"""botocore's data files and data folder listings read through the harness's cache
+(harness/shared/botocore_data_cache.py, issue 13): the same data botocore parses, fresh for each caller, made again
+from the JSON when the cache is bad; an installed folder listed once per mtime, any other each time."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -111,3 +113,39 @@ def test_a_cache_that_cannot_be_written_costs_only_the_parse(tmp_path: Path, mon
 def test_a_missing_data_file_is_none_as_botocore_says(cache: Path) -> None:
     assert loaders.JSONFileLoader().load_file(botocore_file("no-such-service/2020-01-01/service-2")) is None
     assert not cache.exists()
+
+
+def service_folder(root: Path, service: str) -> None:
+    (root / service / "2020-01-01").mkdir(parents=True)
+    (root / service / "2020-01-01" / "service-2.json").write_text('{"metadata": {}}')
+
+
+def test_an_installed_data_folders_listing_is_botocores_read_from_the_cache_until_the_folder_changes(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder under sys.prefix (botocore's own, LocalStack's) is listed once per mtime; a new mtime (installing the
+    package again rewrites the folder; set here, as two changes within a clock tick may share one) lists it again."""
+    installed = tmp_path / "prefix" / "data"
+    service_folder(installed, "alpha")
+    monkeypatch.setattr(botocore_data_cache.sys, "prefix", str(tmp_path / "prefix"))
+    listed = loaders.Loader(extra_search_paths=[str(installed)]).list_available_services("service-2")
+    assert "alpha" in listed and "sqs" in listed  # and botocore's own services, from its folder
+    service_folder(installed, "beta")
+    os.utime(installed, ns=(1, 1))
+    assert "beta" in loaders.Loader(extra_search_paths=[str(installed)]).list_available_services("service-2")
+    service_folder(installed, "gamma")
+    os.utime(installed, ns=(1, 1))  # the mtime the listing above was kept with
+    assert "gamma" not in loaders.Loader(extra_search_paths=[str(installed)]).list_available_services("service-2")
+
+
+def test_a_data_folder_outside_the_installation_is_listed_each_time_as_botocore_does(
+        cache: Path, tmp_path: Path) -> None:
+    """~/.aws/models or an AWS_DATA_PATH folder: its listing is never kept."""
+    models = tmp_path / "models"
+    service_folder(models, "alpha")
+    assert "alpha" in loaders.Loader(extra_search_paths=[str(models)]).list_available_services("service-2")
+    service_folder(models, "beta")
+    os.utime(models, ns=(1, 1))
+    loader = loaders.Loader(extra_search_paths=[str(models)])
+    assert {"alpha", "beta"} <= set(loader.list_available_services("service-2"))
+    assert loader.list_available_services("service-2") == sorted(
+        set(loaders.Loader().list_available_services("service-2")) | {"alpha", "beta"})
