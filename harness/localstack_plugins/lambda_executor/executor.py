@@ -13,6 +13,7 @@ import logging
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -53,6 +54,7 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self._init_ended_at: float | None = None
         self._init_duration_ms: float | None = None
         self._init_output = ""
+        self._init_lock = threading.Lock()  # the runtime API's thread ends the Init phase; the invoking one spawns
         self._cold = True
 
     # -- LocalStack's RuntimeExecutor interface -------------------------------------------------
@@ -135,14 +137,24 @@ class HostRuntimeExecutor(RuntimeExecutor):
         notice = deprecation_notice(self.function_version.config.runtime)
         self._init_output = f"{notice}\n" if notice else ""  # a deprecated runtime still runs; say since when AWS refuses it
         self._cold = True
+        with self._init_lock:
+            self._process = None  # until the new one is made: its output is not the old one's
         self._spawned_at = time.perf_counter()
-        self._process = RuntimeProcess(self._command.argv, self._env, cwd=Path(self._env["LAMBDA_TASK_ROOT"]))
+        process = RuntimeProcess(self._command.argv, self._env, cwd=Path(self._env["LAMBDA_TASK_ROOT"]))
+        with self._init_lock:
+            self._process = process
+            if self._init_ended_at is not None:  # it asked for work before it was known here (a loaded host)
+                self._init_output += process.output.take()
 
     def _runtime_asked_for_work(self) -> None:
-        if self._init_duration_ms is None and self._process is not None:
-            self._init_ended_at = time.perf_counter()
-            self._init_duration_ms = (self._init_ended_at - self._spawned_at) * 1000
-            self._init_output += self._process.output.take()
+        """The runtime's first `/next` ends its Init phase, also when it comes before `_spawn` has its process (seen
+        with two suites at once: a cold start then reported no Init Duration and a Duration of 0 ms)."""
+        with self._init_lock:
+            if self._init_ended_at is None:
+                self._init_ended_at = time.perf_counter()
+                self._init_duration_ms = (self._init_ended_at - self._spawned_at) * 1000
+                if self._process is not None:
+                    self._init_output += self._process.output.take()
 
     def _invoke_in_process(self, request_id: str, payload: dict[str, str]) -> InvocationResult:
         fn = self.function_version.config
