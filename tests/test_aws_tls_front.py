@@ -320,3 +320,17 @@ def test_a_request_handed_over_in_process_is_freed_once_answered(monkeypatch):
         assert requests[0]() is None, "the request outlived its answer"
     finally:
         gc.enable()
+
+
+def test_a_ca_folder_where_leaves_cannot_be_kept_still_gives_a_leaf_certificate(tmp_path):
+    """HarnessCa.leaf_chain: a cache that cannot take the leaf (here `leaves` is a file, which fails as a read-only
+    folder does, for root too) costs the kept leaf, not the front: a temporary file of this process has it."""
+    ca = ensure_ca(tmp_path / "ca")
+    (tmp_path / "ca" / "leaves").write_text("not a folder")
+    chain = ca.leaf_chain("sts.amazonaws.com")
+    try:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(chain, ca.leaf_key)
+        assert chain.name.startswith("harness-leaf-") and not list(tmp_path.glob("ca/*.partial"))
+    finally:
+        chain.unlink()

@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import ssl
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -80,19 +81,27 @@ class HarnessCa:
 
     def leaf_chain(self, hostname: str) -> Path:
         """A PEM file: a leaf certificate for `hostname` (then the CA's), kept from an earlier call for a week unless
-        the CA was made again since; its key is `leaf_key`. Safe when several processes ask at once."""
+        the CA was made again since; its key is `leaf_key`. Safe when several processes ask at once; a CA folder
+        that cannot be written to gets the new certificate in a temporary file of this process instead."""
         chain = self.directory / "leaves" / f"{certificate_names(hostname)[0].replace('*', '_')}.pem"
         try:
             issued = chain.stat().st_mtime
             if self.certificate.stat().st_mtime <= issued and 0 <= time.time() - issued < _LEAF_REUSE_SECONDS:
                 return chain
-        except FileNotFoundError:
+        except OSError:  # none kept (or no folder to keep one in)
             pass
-        chain.parent.mkdir(exist_ok=True)
+        pem = self.issue(hostname)
         partial = chain.with_name(f"{chain.name}.{os.getpid()}.{threading.get_ident()}.partial")
-        partial.write_bytes(self.issue(hostname))
-        partial.replace(chain)
-        return chain
+        try:
+            chain.parent.mkdir(exist_ok=True)
+            partial.write_bytes(pem)
+            partial.replace(chain)
+            return chain
+        except OSError:
+            descriptor, temporary = tempfile.mkstemp(prefix="harness-leaf-", suffix=".pem")
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(pem)
+            return Path(temporary)
 
     def issue(self, hostname: str) -> bytes:
         """A PEM leaf certificate (then the CA's) for `hostname`, with the shared leaf key."""
