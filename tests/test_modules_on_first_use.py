@@ -102,6 +102,7 @@ ENGINE_BOOT_PROBE = """
     from localstack.dns import plugins as dns_plugins
     from localstack.http.resources.swagger import plugins as swagger_plugins
     import localstack.aws.connect, localstack.plugins
+    import harness.localstack_plugins.apigw.localstack_data_plane  # the HTTP API plugin: PyJWT at a first JWT
     from OpenSSL import crypto as openssl_crypto  # LocalStack's generate_ssl_cert does, before finding its certificate
     from botocore import auth, httpchecksum, httpsession
     dns_plugins.start_dns_server(), dns_plugins.setup_dns_configuration_on_host(), dns_plugins.stop_server()
@@ -110,7 +111,8 @@ ENGINE_BOOT_PROBE = """
                      if type(sys.modules.get(name)) not in (types.ModuleType, type(None)))
     stand_ins = [name for name, module in list(sys.modules.items())  # a deferred module's attribute would run it
                  if type(module) is types.ModuleType and hasattr(module, "__harness_stand_in__")]
-    print(not_run, "jinja2" in sys.modules, "psutil" in sys.modules, sorted(stand_ins),
+    imported = [name for name in ("jinja2", "psutil", "jwt", "cryptography.x509") if name in sys.modules]
+    print(not_run, imported, sorted(stand_ins),
           type(docker_utils.DOCKER_CLIENT).__name__, httpsession.SSLContext.__module__)
     print(auth.AUTH_TYPE_MAPS["v4"].__name__, auth.AUTH_TYPE_MAPS["s3v4"].__name__, auth.AUTH_TYPE_MAPS["v4a"].__name__,
           httpchecksum._CHECKSUM_CLS["crc32"].__name__, httpchecksum._CHECKSUM_CLS["crc32c"].__name__)
@@ -125,7 +127,7 @@ def test_the_engine_boots_with_the_modules_it_does_not_use_yet_unrun_and_botocor
                       ).stdout.splitlines()
     assert lines == [
         "['OpenSSL.SSL', 'OpenSSL.crypto', '_awscrt', 'asn1crypto.algos', 'asn1crypto.cms', 'dns.message', "
-        "'dns.query', 'dns.resolver', 'docker', 'pydantic', 'yaml'] False False ['localstack.aws.catalog_exceptions', "
+        "'dns.query', 'dns.resolver', 'docker', 'pydantic', 'yaml'] [] ['localstack.aws.catalog_exceptions', "
         "'localstack.aws.handlers.validation', 'localstack.dns.server', 'localstack.http.resources.swagger.endpoints', "
         "'localstack.utils.aws.message_forwarding', 'localstack.utils.backoff', 'localstack.utils.catalog.plugins', "
         "'requests.packages.urllib3.contrib.pyopenssl', 'urllib3.contrib.pyopenssl'] "
