@@ -24,11 +24,9 @@ import os
 import re
 import ssl
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from harness.shared.cache import cache_dir
@@ -91,17 +89,12 @@ class HarnessCa:
         except OSError:  # none kept (or no folder to keep one in)
             pass
         pem = self.issue(hostname)
-        partial = chain.with_name(f"{chain.name}.{os.getpid()}.{threading.get_ident()}.partial")
         try:
             chain.parent.mkdir(exist_ok=True)
-            partial.write_bytes(pem)
-            partial.replace(chain)
+            _new_pem_file(pem, chain.parent).replace(chain)  # whole or not at all: other engines read it meanwhile
             return chain
         except OSError:
-            descriptor, temporary = tempfile.mkstemp(prefix="harness-leaf-", suffix=".pem")
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(pem)
-            return Path(temporary)
+            return _new_pem_file(pem, None)
 
     def issue(self, hostname: str) -> bytes:
         """A PEM leaf certificate (then the CA's) for `hostname`, with the shared leaf key."""
@@ -189,6 +182,18 @@ def _make_ca(ca: HarnessCa) -> None:
     ca.certificate.write_bytes(pem)
     ca.trust_bundle.with_suffix(".tmp").write_bytes(_system_bundle() + pem)
     ca.trust_bundle.with_suffix(".tmp").replace(ca.trust_bundle)  # last: its presence means the CA is complete
+
+
+def _new_pem_file(pem: bytes, directory: Path | None) -> Path:
+    """A new file of this process holding `pem`, in `directory` (None: the temporary directory); none if it fails."""
+    descriptor, name = tempfile.mkstemp(dir=directory, prefix="harness-leaf-", suffix=".pem")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
 
 
 def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
