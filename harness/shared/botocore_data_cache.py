@@ -96,8 +96,7 @@ def _listed(folder: str, type_name: str, list_services: Callable[[loaders.Loader
     path = Path(folder).resolve()
     if not path.is_relative_to(Path(sys.prefix).resolve()):
         return listing()
-    key = f"{path}\0{path.stat().st_mtime_ns}\0{type_name}"
-    cached = data_cache_dir() / f"listing-{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    cached = _cache_path(f"{path}\0{path.stat().st_mtime_ns}\0{type_name}", prefix="listing-")
     listed = _read(cached)
     if listed is None:
         listed = listing()
@@ -148,8 +147,12 @@ def _data_file(file_path: str) -> Path | None:
 def _cache_file(data_file: Path) -> Path:
     """The cache file of one version of one data file."""
     stat = data_file.stat()
-    key = f"{data_file.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}"
-    return data_cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
+    return _cache_path(f"{data_file.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}")
+
+
+def _cache_path(key: str, prefix: str = "") -> Path:
+    """The pickle kept for `key` (what identifies one version of what is cached)."""
+    return data_cache_dir() / f"{prefix}{hashlib.sha256(key.encode()).hexdigest()[:32]}.pickle"
 
 
 def _read(cached: Path) -> Any:
